@@ -59,4 +59,38 @@ def nuclei_3d(root):
     return [out["16_cell_stage"]], [out["8_cell_stage"]]
 
 
-LOADERS = {"em-membranes-2d": em_membranes_2d, "nuclei-2d": nuclei_2d, "nuclei-3d": nuclei_3d}
+AXON_MYELIN_HELD_OUT = "sub-rat2_sample-data5"
+
+
+def axon_myelin_2d(root):
+    # Classes [background, myelin, axon] from two 0/255 masks (a few anti-aliased values: > 127 counts).
+    # The one image of rat 2 is held out; the four of rat 3 (data9, data10, data11 runs 1 and 2) train.
+    folder = os.path.join(root, "axon-myelin-2d")
+    train, held = [], []
+    for path in sorted(glob.glob(os.path.join(folder, "sub-*", "**", "*_SEM.png"), recursive=True)):
+        name = os.path.basename(path)[:-len("_SEM.png")]
+        sub = os.path.relpath(os.path.dirname(path), folder)
+        labels = os.path.join(folder, "derivatives", "labels", sub, name + "_SEM_seg-%s-manual.png")
+        if not os.path.exists(labels % "axon"):
+            continue
+        lab = np.zeros(_png(path).shape[:2], np.int64)
+        lab[_png(labels % "myelin") > 127] = 1
+        lab[_png(labels % "axon") > 127] = 2
+        case = (name, percentile_normalize(_png(path)), lab)
+        (held if name == AXON_MYELIN_HELD_OUT else train).append(case)
+    return train, held
+
+
+def spleen_ct_3d(root):
+    # One CT volume: z slices 0-12 train, 13-25 held out (same patient: an optimistic test). Each slab is
+    # normalized on its own, as Tessera normalizes whatever volume it is given.
+    import nibabel as nib
+    folder = os.path.join(root, "spleen-ct-3d")
+    img = np.asarray(nib.load(os.path.join(folder, "image.nii.gz")).dataobj, np.float32).transpose(2, 1, 0)
+    lab = (np.asarray(nib.load(os.path.join(folder, "label.nii.gz")).dataobj) > 0.5).astype(np.int64).transpose(2, 1, 0)
+    return ([("spleen2_z00-12", percentile_normalize(img[:13]), lab[:13])],
+            [("spleen2_z13-25", percentile_normalize(img[13:]), lab[13:])])
+
+
+LOADERS = {"em-membranes-2d": em_membranes_2d, "nuclei-2d": nuclei_2d, "nuclei-3d": nuclei_3d,
+           "axon-myelin-2d": axon_myelin_2d, "spleen-ct-3d": spleen_ct_3d}

@@ -38,8 +38,28 @@ def output_names(model):
     return ["logits"]
 
 
+def fold_transposed_batchnorm(model):
+    """A copy of the model with every BatchNorm that directly follows a transposed conv (in a Sequential) folded
+    into it; the exporter folds BatchNorm only after ordinary convolutions."""
+    import copy
+    model = copy.deepcopy(model).eval()
+    for seq in [m for m in model.modules() if isinstance(m, torch.nn.Sequential)]:
+        items = list(seq)
+        for i in range(len(items) - 1):
+            up, bn = items[i], items[i + 1]
+            if isinstance(up, torch.nn.modules.conv._ConvTransposeNd) and isinstance(bn, torch.nn.modules.batchnorm._BatchNorm):
+                scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+                shape = (1, -1) + (1,) * (up.weight.dim() - 2)  # weight is (in, out, k...)
+                bias = up.bias if up.bias is not None else torch.zeros_like(bn.running_mean)
+                with torch.no_grad():
+                    up.weight.mul_(scale.reshape(shape))
+                    up.bias = torch.nn.Parameter((bias - bn.running_mean) * scale + bn.bias)
+                seq[i + 1] = torch.nn.Identity()
+    return model
+
+
 def to_onnx(model, path):
-    model.eval()
+    model = fold_transposed_batchnorm(model)
     dims = model.dims
     names = ["depth", "height", "width"][-dims:]
     dummy = torch.zeros((1, in_channels(model)) + tuple(2 * d for d in model.divisibility()))
@@ -74,14 +94,16 @@ def run_onnx_graph(m, x):
                      a.get("dilations", 1), a.get("group", 1))
         elif n.op_type == "ConvTranspose":
             convt = [None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d][d]
-            assert not any(a.get("pads", [0])) and not any(a.get("output_padding", [0]))
-            y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1))
+            pads, out_pad = a.get("pads", [0] * 2 * d), a.get("output_padding", [0] * d)
+            assert pads[:d] == pads[d:]
+            y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d], out_pad)
         elif n.op_type == "Relu":
             y = torch.relu(ins[0])
         elif n.op_type == "MaxPool":
-            assert not any(a.get("pads", [0]))
+            pads = a.get("pads", [0] * 2 * d)
+            assert pads[:d] == pads[d:]
             mp = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][d]
-            y = mp(ins[0], a["kernel_shape"], a.get("strides", a["kernel_shape"]))
+            y = mp(ins[0], a["kernel_shape"], a.get("strides", a["kernel_shape"]), pads[:d])
         elif n.op_type == "Concat":
             y = torch.cat(ins, a["axis"])
         elif n.op_type == "Sigmoid":
@@ -90,6 +112,13 @@ def run_onnx_graph(m, x):
             y = ins[0] + ins[1]
         elif n.op_type == "Mul":
             y = ins[0] * ins[1]
+        elif n.op_type == "Slice":
+            starts, ends, axes_ = (ins[i].tolist() for i in (1, 2, 3))
+            steps = ins[4].tolist() if len(ins) > 4 else [1] * len(starts)
+            sl = [slice(None)] * ins[0].dim()
+            for st, en, ax, sp in zip(starts, ends, axes_, steps):
+                sl[ax] = slice(st, min(en, ins[0].shape[ax]), sp)
+            y = ins[0][tuple(sl)]
         elif n.op_type == "Identity":
             y = ins[0]
         elif n.op_type == "Constant":
@@ -137,9 +166,59 @@ def measured_reach(model, shape):
     return lo, hi
 
 
+@torch.no_grad()
+def structural_reach(model):
+    """Per tensor spatial axis: (reach towards lower, towards higher indices) of the network's structure, for
+    receptive fields too large for gradient probing (CE-Net's ResNet-34 + DAC + RMP). In a width-1 copy with
+    every weight 1, zero biases, identity BatchNorm and every layer's output set to 1 where it is positive, all
+    values are non-negative and bounded, so no ReLU or max pooling hides a path: the outputs that a one-voxel
+    input reaches are exactly those that depend on it. Each axis is probed on a field long along that axis and
+    short across it, with one batch item per pooling phase."""
+    probe = type(model)(model.dims, 1, 1, 1, model.pools).eval()
+    binarize = lambda module, inputs, output: (output > 0).float()
+    for m in probe.modules():
+        if isinstance(m, torch.nn.modules.conv._ConvNd):
+            m.weight.fill_(1.0)
+            if m.bias is not None:
+                m.bias.zero_()
+            m.register_forward_hook(binarize)
+        elif isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.running_mean.zero_(); m.running_var.fill_(1.0 - m.eps); m.weight.fill_(1.0); m.bias.zero_()
+    div = model.divisibility()
+    lo, hi = [0] * model.dims, [0] * model.dims
+    for a in range(model.dims):
+        length = 64 * div[a]
+        while True:
+            shape = [max(2 * d, 8) for d in div]
+            shape[a] = length
+            centre = [s // 2 for s in shape]
+            x = torch.zeros((div[a], 1) + tuple(shape))
+            for shift in range(div[a]):
+                pos = list(centre)
+                pos[a] += shift
+                x[(shift, 0) + tuple(pos)] = 1.0
+            y = probe(x)[:, 0] > 0
+            reach_lo = reach_hi = 0
+            for shift in range(div[a]):
+                hit = torch.nonzero(y[shift])[:, a]
+                # output o depends on input i for every o the delta at i reaches
+                i = centre[a] + shift
+                reach_lo, reach_hi = max(reach_lo, int(hit.max()) - i), max(reach_hi, i - int(hit.min()))
+            if max(reach_lo, reach_hi) + 2 * div[a] < length // 2:
+                break
+            length *= 2
+        lo[a], hi[a] = reach_lo, reach_hi
+    return lo, hi
+
+
 def halo_for(model):
     """Receptive-field radius (measured by gradient support), rounded up to the divisibility."""
     div = model.divisibility()
+    if hasattr(model, "rmp"):
+        lo, hi = structural_reach(model)
+        radius = [max(l, h) for l, h in zip(lo, hi)]
+        halo = [int(math.ceil(r / d) * d) for r, d in zip(radius, div)]
+        return [l + h + 1 for l, h in zip(lo, hi)], radius, halo
     if not isinstance(model, UNet):
         # No analytic formula here (attention gates, nested skips): measure on a field large enough that
         # the support does not reach the border; size = the measured extent (lower + higher reach + 1).
@@ -181,6 +260,8 @@ def write_model_files(model, folder, golden_shape, held):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "model.onnx")
     m, ops = to_onnx(model, path)
+    # the preset's golden shape, rounded up to this network's divisibility (CE-Net needs multiples of 32)
+    golden_shape = [int(math.ceil(g / d) * d) for g, d in zip(golden_shape, model.divisibility())]
     x = torch.from_numpy(golden_input(held, golden_shape))
     with torch.no_grad():
         y = model.eval()(x)

@@ -22,13 +22,15 @@ from datasets import LOADERS  # noqa: E402
 from tessera_models.unet import UNet  # noqa: E402
 from tessera_models.attention_unet import AttentionUNet  # noqa: E402
 from tessera_models.unet_plus_plus import UNetPlusPlus  # noqa: E402
+from tessera_models.cenet import CENet  # noqa: E402
 import export  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(REPO, "unet-family", "src", "main", "resources", "org", "tessera", "unet", "models")
 
 # Per data set: what the card needs and sensible defaults. Spatial lists here are tensor order
-# ((z,) y, x); the card gets them reversed (x, y[, z]).
+# ((z,) y, x); the card gets them reversed (x, y[, z]). arch_pools: per-architecture pooling where the data
+# set needs its own (anisotropic 3D); otherwise ARCHS' default, then the preset's pools.
 PRESETS = {
     "nuclei-2d": dict(
         dims=2, classes=["background", "nucleus"], channels=["fluorescence"],
@@ -49,21 +51,39 @@ PRESETS = {
         dims=3, classes=["background", "nucleus"], channels=["fluorescence"],
         name="Fluorescence nuclei, anisotropic 3D U-Net", pools="1,2,2;2,2,2;2,2,2", base=8,
         patch="32,64,64", batch=2, spacing=[1.75, 0.8, 0.8], unit="um", golden=(8, 40, 40),
+        arch_pools={"cenet": "1,2,2;1,2,2;1,2,2;2,2,2;2,2,2"},
         data=dict(name="nuclei-3d (QCANet example data: mouse embryo nuclei, H2B-mRFP1)",
                   source="GitHub funalab/QCANet, example_datasets (images_raw, images_nsn)",
                   licence="MIT (QCANet, Tokuoka et al. 2020)")),
+    "axon-myelin-2d": dict(
+        dims=2, classes=["background", "myelin", "axon"], channels=["sem"],
+        name="Axon and myelin (SEM), 2D U-Net", pools="2,2;2,2;2,2;2,2", base=8, patch="256,256", batch=4,
+        spacing=[0.1, 0.1], unit="um", golden=(64, 64),
+        data=dict(name="axon-myelin-2d (AxonDeepSeg data_axondeepseg_sem: rat spinal cord SEM)",
+                  source="GitHub ivadomed/data-testing, BIDS microscopy sub-rat2 and sub-rat3",
+                  licence="MIT (AxonDeepSeg data_axondeepseg_sem)")),
+    "spleen-ct-3d": dict(
+        dims=3, classes=["background", "spleen"], channels=["ct"],
+        name="Spleen CT, anisotropic 3D U-Net", pools="1,2,2;1,2,2;2,2,2", base=8, patch="12,128,128", batch=2,
+        spacing=[5.0, 0.794922, 0.794922], unit="mm", golden=(8, 64, 64),
+        arch_pools={"unet++": "1,2,2;1,2,2;2,2,2;2,2,2", "cenet": "1,2,2;1,2,2;1,2,2;1,2,2;2,2,2"},
+        data=dict(name="spleen-ct-3d (Medical Segmentation Decathlon Task09, case spleen2, cropped)",
+                  source="GitHub ivadomed/data-testing",
+                  licence="CC-BY-SA 4.0")),
 }
 
 
 # Per architecture: the class, the card name's network words and per-dimensionality defaults that replace
 # the preset's (None: keep the preset's). U-Net++ needs depth 4 for its four pruning levels L1..L4; its base
-# width 8 keeps the parameter count near the plain U-Net's.
+# width 8 keeps the parameter count near the plain U-Net's, as CE-Net's width 8 (2D) / 4 (3D) does.
 ARCHS = {
     "unet": dict(cls=UNet, words="U-Net", pools={2: None, 3: None}, base={2: None, 3: None}),
     "attention-unet": dict(cls=AttentionUNet, words="Attention U-Net", pools={2: None, 3: None},
                            base={2: None, 3: None}),
     "unet++": dict(cls=UNetPlusPlus, words="U-Net++", pools={2: "2,2;2,2;2,2;2,2", 3: "1,2,2;2,2,2;2,2,2;2,2,2"},
                    base={2: 8, 3: 4}),
+    # CE-Net's "pools" are its five strides: stem conv, max pooling, ResNet layers 2, 3, 4.
+    "cenet": dict(cls=CENet, words="CE-Net", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4}),
 }
 
 
@@ -155,7 +175,7 @@ def main():
     ap.add_argument("--out", default=MODELS, help="parent folder of the model folder")
     ap.add_argument("--arch", default="unet", choices=sorted(ARCHS),
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
-                         "exported as one model folder per pruning level: ID-l1 .. ID-l4)")
+                         "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")
@@ -168,7 +188,14 @@ def main():
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
     args = ap.parse_args()
-    command = "python3 scripts/train.py " + " ".join(sys.argv[1:])
+    # Where files go does not change the model: --out and --checkpoint are left out of the recorded command.
+    argv, skip = [], False
+    for a in sys.argv[1:]:
+        if skip or a in ("--out", "--checkpoint") or a.startswith(("--out=", "--checkpoint=")):
+            skip = a in ("--out", "--checkpoint")
+            continue
+        argv.append(a)
+    command = "python3 scripts/train.py " + " ".join(argv)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -176,7 +203,8 @@ def main():
     pre = PRESETS[args.dataset]
     dims, classes = pre["dims"], pre["classes"]
     arch = ARCHS[args.arch]
-    pools = parse_pools(args.pools or arch["pools"][dims] or pre["pools"])
+    pools = parse_pools(args.pools or pre.get("arch_pools", {}).get(args.arch) or arch["pools"][dims]
+                        or pre["pools"])
     patch = [int(v) for v in (args.patch or pre["patch"]).split(",")]
     base = args.base or arch["base"][dims] or pre["base"]
     batch = args.batch or pre["batch"]
