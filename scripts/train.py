@@ -188,11 +188,12 @@ def main():
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
     args = ap.parse_args()
-    # Where files go does not change the model: --out and --checkpoint are left out of the recorded command.
-    argv, skip = [], False
+    # Where files are read and written is this machine's business: --data, --out and --checkpoint are left
+    # out of the recorded command (the card names the data set).
+    argv, skip, local = [], False, ("--data", "--out", "--checkpoint")
     for a in sys.argv[1:]:
-        if skip or a in ("--out", "--checkpoint") or a.startswith(("--out=", "--checkpoint=")):
-            skip = a in ("--out", "--checkpoint")
+        if skip or a in local or a.startswith(tuple(o + "=" for o in local)):
+            skip = a in local
             continue
         argv.append(a)
     command = "python3 scripts/train.py " + " ".join(argv)

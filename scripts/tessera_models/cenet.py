@@ -10,7 +10,7 @@ for 2D and 3D, trained from scratch (no ImageNet weights can be had here).
              channel each, upsampled back and concatenated with x (8w + 4 channels)
     decoder  per level: 1x1 conv (C -> C/4), 3x3 stride-2 transposed conv, 1x1 conv (-> the skip's width),
              each + BatchNorm + ReLU, added to the encoder feature of that level; then a 4x4 stride-2
-             transposed conv, two 3x3 convs, the last one to the class logits
+             transposed conv to 2w channels (the paper: 32), two 3x3 convs, the last one to the class logits
 
 One deliberate change: RMP pools densely (stride 1, "same" -inf padding) instead of with stride = kernel and
 upsampling. The paper's pooled map is this dense map sampled every k pixels and interpolated; the dense form
@@ -141,7 +141,7 @@ class CENet(nn.Module):
             DecoderBlock(dims, widths[2], widths[1], pools[3]),
             DecoderBlock(dims, widths[1], widths[0], pools[2]),
             DecoderBlock(dims, widths[0], widths[0], pools[1])])
-        head = 4 * base  # the paper's 32 channels for w = 64 would be a narrowing; keep it proportional
+        head = 2 * base  # the paper: 32 channels after w = 64; 2w keeps the full-resolution layers as wide as a U-Net's top
         self.final = nn.Sequential(
             _up(dims, widths[0], head, stem, 4), nn.ReLU(inplace=True),
             conv(head, head, 3, padding=1), nn.ReLU(inplace=True),
