@@ -98,7 +98,7 @@ final class SegmentCommand implements Callable<Integer> {
             throw new InvalidInputException("--batch must be at least 1, not " + batch);
         if (!(step > 0 && step <= 1))
             throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
-        Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step);
+        Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step, false);
         List<Path> all = Inputs.list(input);
         List<Path> mine = new ArrayList<>();
         for (int i = 0; i < all.size(); i++)
