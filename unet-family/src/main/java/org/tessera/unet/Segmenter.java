@@ -159,7 +159,7 @@ public final class Segmenter implements VolumeSegmenter {
     }
 
     /** The model's attention outputs when asked for; asking a model that has none is a mistake worth saying. */
-    static List<String> attentionOutputs(ModelCard card, Options options) {
+    public static List<String> attentionOutputs(ModelCard card, Options options) {
         if (!options.attentionMaps())
             return List.of();
         if (card.attentionOutputNames().isEmpty())
