@@ -146,8 +146,8 @@ public final class PlanPredictor implements VolumeSegmenter {
             probabilities = input.withImage(probabilityImage(logits, pre, backward, dims), true);
         // the patch in the input's axes: untransposed (3d), then x, y, z
         int[] tileXyz = reversed(twoD ? patch : new int[]{patch[backward[0]], patch[backward[1]], patch[backward[2]]});
-        return new Segmenter.Result(labelVolume, probabilities, List.of(), tileXyz, tiles, batch, engine.device(), timed.nanos(),
-                System.nanoTime() - start);
+        return new Segmenter.Result(labelVolume, probabilities, List.of(), tileXyz, tiles, batch, engine.device(),
+                timed.nanos(), System.nanoTime() - start);
     }
 
     private record Sliding(float[][] logits, int tiles, int batch) {}
