@@ -6,7 +6,8 @@ Used by train.py after training; can also re-export a saved checkpoint:
   python3 scripts/export.py --dataset nuclei-2d --id nuclei-2d-unet --checkpoint FILE.pt
 (re-export writes only model.onnx and the golden pair and keeps the existing card's other fields; the
 architecture comes from the card; --with-attention adds an Attention U-Net's gate coefficients as extra graph
-outputs attention_1 .. attention_n after "logits").
+outputs attention_1 .. attention_n after "logits", each resampled to the input's spatial size, and declares
+them in the card's "attentionOutputs").
 """
 import argparse
 import json
@@ -58,6 +59,33 @@ def fold_transposed_batchnorm(model):
     return model
 
 
+class AttentionAtInputSize(torch.nn.Module):
+    """An Attention U-Net returning (logits, attention_1 .. attention_n), each gate's coefficients resampled
+    (bi/trilinear, half-pixel, like the gates' own resampling) from its skip's grid to the input's: every
+    output then has the input tile's shape and tiles and stitches like the logits. The logits are untouched."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        net.return_attention = True
+        self.return_attention = True
+        self.dims, self.pools, self.in_channels = net.dims, net.pools, net.in_channels
+
+    def divisibility(self):
+        return self.net.divisibility()
+
+    def forward(self, x):
+        logits, *alphas = self.net(x)
+        mode = "bilinear" if self.dims == 2 else "trilinear"
+        out, stride = [logits], [1] * self.dims
+        for alpha, pool in zip(alphas, self.pools):   # alpha_k sits on skip k's grid: input / stride
+            if any(s > 1 for s in stride):
+                alpha = F.interpolate(alpha, scale_factor=[float(s) for s in stride], mode=mode, align_corners=False)
+            out.append(alpha)
+            stride = [s * p for s, p in zip(stride, pool)]
+        return tuple(out)
+
+
 def to_onnx(model, path):
     model = fold_transposed_batchnorm(model)
     dims = model.dims
@@ -77,9 +105,9 @@ def to_onnx(model, path):
     return m, ops
 
 
-def run_onnx_graph(m, x):
+def run_onnx_graph(m, x, all_outputs=False):
     """Independent evaluation of the exported graph with torch functional ops (no onnxruntime here);
-    covers the ops these U-Nets export to."""
+    covers the ops these U-Nets export to. Returns the first output, or every output when asked."""
     env = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
     env[m.graph.input[0].name] = x
     for n in m.graph.node:
@@ -133,6 +161,8 @@ def run_onnx_graph(m, x):
         else:
             raise NotImplementedError(n.op_type)
         env[n.output[0]] = y
+    if all_outputs:
+        return [env[o.name] for o in m.graph.output]
     return env[m.graph.output[0].name]
 
 
@@ -265,12 +295,20 @@ def write_model_files(model, folder, golden_shape, held):
     x = torch.from_numpy(golden_input(held, golden_shape))
     with torch.no_grad():
         y = model.eval()(x)
+        extra = []
         if isinstance(y, (tuple, list)):   # logits first; extra outputs (attention maps) are not golden
-            y = y[0]
-        y_graph = run_onnx_graph(m, x)
+            y, extra = y[0], list(y[1:])
+        y_graph, *extra_graph = run_onnx_graph(m, x, all_outputs=True)
     diff = float((y - y_graph).abs().max())
     print("ONNX ops %s; graph vs PyTorch max |diff| %.2e" % (ops, diff), flush=True)
     assert diff < 1e-4, diff
+    for name, a, a_graph in zip(output_names(model)[1:], extra, extra_graph):
+        # Stitched like the logits: one channel at the input's spatial size, coefficients in [0, 1].
+        assert tuple(a_graph.shape) == (x.shape[0], 1) + tuple(x.shape[2:]), (name, a_graph.shape)
+        assert 0 <= float(a_graph.min()) and float(a_graph.max()) <= 1, name
+        d = float((a - a_graph).abs().max())
+        print("%s: graph vs PyTorch max |diff| %.2e" % (name, d), flush=True)
+        assert d < 1e-4, (name, d)
     x.numpy().astype("<f4").tofile(os.path.join(folder, "golden-input.bin"))
     y.numpy().astype("<f4").tofile(os.path.join(folder, "golden-output.bin"))
     golden = {"inputShape": list(x.shape), "outputShape": list(y.shape), "tolerance": 1e-4}
@@ -402,9 +440,16 @@ def main():
     else:
         model = train.build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"], pools)
         model.load_state_dict(torch.load(args.checkpoint))
+    card.pop("attentionOutputs", None)
     if args.with_attention:
         assert arch == "attention-unet", arch
-        model.return_attention = True
+        model = AttentionAtInputSize(model)
+        declared = {}
+        for k, v in card.items():
+            declared[k] = v
+            if k == "output":   # right after the graph output they accompany
+                declared["attentionOutputs"] = output_names(model)[1:]
+        card = declared
     _, held = LOADERS[args.dataset](args.data)
     card["golden"], _ = write_model_files(model, folder, pre["golden"], held)
     with open(os.path.join(folder, "card.json"), "w") as f:

@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidInputException("Model '" + model.id() + "' is an nnU-Net bundle; bench times the plain "
                     + "tiled pipeline only. Time a bundle with 'tessera segment' (it prints the seconds per image)");
         Volume volume = input != null ? VolumeIO.read(input) : phantom(model.card().dimensionality());
-        Segmenter.Options options = new Segmenter.Options(tile, SegmentCommand.tileMode(mode), batch, false, 0.5);
+        Segmenter.Options options = new Segmenter.Options(tile, SegmentCommand.tileMode(mode), batch, false, 0.5, false);
         try (OrtEngine engine = model.open(modelOptions.engineOptions())) {
             Segmenter segmenter = new Segmenter(model, engine, null);
             List<Segmenter.Batch> batches = segmenter.batches(volume, options);

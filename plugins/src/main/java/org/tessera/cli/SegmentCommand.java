@@ -58,6 +58,11 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--probabilities", description = "Also write <name>_probabilities (float, one channel per class).")
     boolean probabilities;
 
+    @Option(names = "--attention-maps",
+            description = "Attention U-Nets: also write <name>_attention_<k> per attention gate (float, in [0, 1], "
+                    + "the input's geometry; attention_1 is the finest gate).")
+    boolean attentionMaps;
+
     @Option(names = "--overlay", description = "Also write <name>_overlay.png (labels over the image; 3D: the busiest plane).")
     boolean overlay;
 
@@ -98,7 +103,8 @@ final class SegmentCommand implements Callable<Integer> {
             throw new InvalidInputException("--batch must be at least 1, not " + batch);
         if (!(step > 0 && step <= 1))
             throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
-        Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step);
+        Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step,
+                attentionMaps);
         List<Path> all = Inputs.list(input);
         List<Path> mine = new ArrayList<>();
         for (int i = 0; i < all.size(); i++)
@@ -106,6 +112,7 @@ final class SegmentCommand implements Callable<Integer> {
                 mine.add(all.get(i));
         Model model = modelOptions.model(modelId);
         Segmenters.check(model);
+        Segmenter.attentionOutputs(model.card(), options); // a model without attention maps fails here, not per file
         Files.createDirectories(outDir);
         boolean folder = Files.isDirectory(input);
         int failed = 0, done = 0, skipped = 0;
@@ -127,6 +134,8 @@ final class SegmentCommand implements Callable<Integer> {
                         var r = result.result();
                         spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%d tiles of %s, %s, %.2f s)%n", file,
                                 result.outputs().labels(), r.tiles(), format(r.tile()), r.device(), r.totalNanos() / 1e9);
+                        for (Path map : result.outputs().attention())
+                            spec.commandLine().getOut().println("  attention map -> " + map);
                     }
                 } catch (InvalidInputException e) {
                     if (!folder)

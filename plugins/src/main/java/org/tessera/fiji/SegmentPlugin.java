@@ -14,8 +14,9 @@ import org.tessera.unet.ModelZoo;
 
 /**
  * Plugins > Tessera > Tessera Segment: segments the active image with a model and shows the label image
- * ({@code <title>_labels}, label LUT, calibration kept), optionally the probability maps, and the voxel counts
- * and volumes per class. Recordable: {@code run("Tessera Segment", "model=<id> tile=auto tiling=gaussian device=auto");}
+ * ({@code <title>_labels}, label LUT, calibration kept), optionally the probability maps and an Attention U-Net's
+ * attention maps ({@code <title>_attention_1}, ... one image per gate), and the voxel counts and volumes per class.
+ * Recordable: {@code run("Tessera Segment", "model=<id> tile=auto tiling=gaussian device=auto");}
  */
 public class SegmentPlugin implements PlugIn {
 
@@ -40,6 +41,8 @@ public class SegmentPlugin implements PlugIn {
             gd.addChoice("Tiling", Tessera.TILINGS, Prefs.get("tessera.tiling", "gaussian"));
             gd.addChoice("Device", Tessera.DEVICES, Prefs.get("tessera.device", "auto"));
             gd.addCheckbox("Probabilities (one channel per class)", false);
+            // underscores: shown as spaces, recorded as the key "show_attention_maps"
+            gd.addCheckbox("Show_attention_maps", false);
             gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight()
                     + (imp.getNSlices() > 1 ? " x " + imp.getNSlices() : "")
                     + (imp.getNChannels() > 1 ? ", " + imp.getNChannels() + " channels" : "") + ")");
@@ -51,7 +54,8 @@ public class SegmentPlugin implements PlugIn {
             String tiling = gd.getNextChoice();
             String device = gd.getNextChoice();
             boolean probabilities = gd.getNextBoolean();
-            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities);
+            boolean attention = gd.getNextBoolean();
+            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention);
             if (!fromMacro) {
                 Prefs.set("tessera.model", model);
                 Prefs.set("tessera.tile", tile);

@@ -86,18 +86,26 @@ public final class Tessera {
     }
 
     /** What to segment with: a model and the tiling, device and output choices. */
-    public record Request(String modelId, int[] tile, TileMode mode, OrtEngine.Device device, boolean probabilities) {
+    public record Request(String modelId, int[] tile, TileMode mode, OrtEngine.Device device, boolean probabilities,
+            boolean attentionMaps) {
 
         /** Parses the words of the dialog, the macro options and the SciJava parameters alike. */
         public static Request parse(String modelId, String tile, String tiling, String device, boolean probabilities) {
+            return parse(modelId, tile, tiling, device, probabilities, false);
+        }
+
+        /** @param attentionMaps also make the attention maps (models whose card lists attention outputs) */
+        public static Request parse(String modelId, String tile, String tiling, String device, boolean probabilities,
+                boolean attentionMaps) {
             if (modelId == null || modelId.isBlank())
                 throw new InvalidInputException("No model given; choose one of the models listed by Tessera Models");
             return new Request(modelId.strip(), parseTile(tile), parseMode(tiling), OrtEngine.Device.parse(
-                    device == null ? "auto" : device), probabilities);
+                    device == null ? "auto" : device), probabilities, attentionMaps);
         }
 
         Segmenter.Options options() {
-            return Segmenter.Options.defaults().withTile(tile).withMode(mode).withProbabilities(probabilities);
+            return Segmenter.Options.defaults().withTile(tile).withMode(mode).withProbabilities(probabilities)
+                    .withAttentionMaps(attentionMaps);
         }
     }
 
@@ -130,13 +138,18 @@ public final class Tessera {
         return new OrtEngine.Options(device, Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
-    /** The images a segmentation made (not shown yet), its per-class table and the core's result. */
-    public record Segmented(ImagePlus labels, ImagePlus probabilities, ResultsTable classes, Segmenter.Result result) {
+    /**
+     * The images a segmentation made (not shown yet), its per-class table and the core's result;
+     * {@code attention} holds one image per attention gate ({@code <title>_attention_1}, ...) when asked for.
+     */
+    public record Segmented(ImagePlus labels, ImagePlus probabilities, List<ImagePlus> attention, ResultsTable classes,
+            Segmenter.Result result) {
 
         /** Shows the images and the class table; the label image ends up the active image. */
         public void show() {
             if (probabilities != null)
                 probabilities.show();
+            attention.forEach(ImagePlus::show);
             labels.show();
             classes.show(CLASSES_TABLE);
         }
@@ -173,7 +186,32 @@ public final class Tessera {
             keepCalibration(imp, probabilities);
             probabilities.setDisplayRange(0, 1);
         }
-        return new Segmented(labels, probabilities, classTable(labels, model.card()), result);
+        List<ImagePlus> attention = new ArrayList<>();
+        for (Segmenter.AttentionMap map : result.attention()) {
+            ImagePlus image = ImagePlusVolumes.toImagePlus(map.map(), base + "_" + map.name());
+            keepCalibration(imp, image);
+            image.setDisplayRange(0, 1);
+            attention.add(image);
+        }
+        return new Segmented(labels, probabilities, List.copyOf(attention), classTable(labels, model.card()), result);
+    }
+
+    /** Attention maps as one image, a channel per gate (for faces that return a single image); null for none. */
+    public static ImagePlus attentionChannels(List<ImagePlus> maps, String title) {
+        if (maps.isEmpty())
+            return null;
+        ImagePlus first = maps.get(0);
+        int planes = first.getStackSize();
+        ImageStack stack = new ImageStack(first.getWidth(), first.getHeight());
+        for (int z = 1; z <= planes; z++)
+            for (ImagePlus map : maps)
+                stack.addSlice(map.getTitle(), map.getStack().getProcessor(z));
+        ImagePlus channels = new ImagePlus(title, stack);
+        channels.setDimensions(maps.size(), planes, 1);
+        channels.setOpenAsHyperStack(maps.size() > 1);
+        channels.setCalibration(first.getCalibration().copy());
+        channels.setDisplayRange(0, 1);
+        return channels;
     }
 
     /** The title without an image file extension: "cells.tif" -> "cells". */

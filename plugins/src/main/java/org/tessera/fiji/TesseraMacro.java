@@ -33,7 +33,8 @@ import org.tessera.volume.io.VolumeIO;
  *
  * Plain ImageJ's own {@code open(path)} needs menus, hence a display; {@code Ext.tesseraOpen} does not.
  * Options use the words of the Tessera Segment dialog: {@code tile=x,y[,z]|auto tiling=gaussian|halo
- * device=auto|cpu|cuda probabilities}; the folder function also takes {@code overlay} and {@code overwrite}.
+ * device=auto|cpu|cuda probabilities show_attention_maps}; the folder function also takes {@code overlay} and
+ * {@code overwrite}.
  * A bad argument stops the macro with a short message; details go to the Log window.
  */
 public final class TesseraMacro implements MacroExtension {
@@ -141,13 +142,13 @@ public final class TesseraMacro implements MacroExtension {
         String o = options == null ? "" : options + " ";
         for (String word : o.trim().split("\\s+")) {
             String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
-            if (!key.isEmpty() && !java.util.List.of("tile", "tiling", "device", "probabilities", "overlay", "overwrite")
-                    .contains(key) && !key.startsWith("["))
+            if (!key.isEmpty() && !java.util.List.of("tile", "tiling", "device", "probabilities", "show_attention_maps",
+                    "overlay", "overwrite").contains(key) && !key.startsWith("["))
                 throw new InvalidInputException("Option '" + word + "' is not known; use tile=x,y[,z]|auto, "
-                        + "tiling=gaussian|halo, device=auto|cpu|cuda and the word probabilities");
+                        + "tiling=gaussian|halo, device=auto|cpu|cuda and the words probabilities and show_attention_maps");
         }
         return Tessera.Request.parse(model, Macro.getValue(o, "tile", "auto"), Macro.getValue(o, "tiling", "gaussian"),
-                Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"));
+                Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"));
     }
 
     private static boolean hasFlag(String options, String word) {

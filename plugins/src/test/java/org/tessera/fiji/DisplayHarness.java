@@ -28,9 +28,10 @@ import ij.plugin.frame.Recorder;
  * <ul>
  * <li>{@code macro <file.ijm>... <report>}: runs the macros one after the other, noting the number of open
  * images after each, then writes the dialogs seen and the Log.</li>
- * <li>{@code record <image> <model> <tile> <outdir> <report>}: opens the image, runs Tessera Segment from the
- * menu with the macro recorder on, fills in and OKs the real dialog, saves the labels as recorded.tif; then
- * replays the recorded line as a macro and saves those labels as replayed.tif; the report holds the line.</li>
+ * <li>{@code record <image> <model> <tile> <outdir> [attention] <report>}: opens the image, runs Tessera Segment
+ * from the menu with the macro recorder on, fills in and OKs the real dialog (ticking Show attention maps when
+ * asked), saves the labels as recorded.tif; then replays the recorded line as a macro and saves those labels as
+ * replayed.tif; the report holds the line and the titles of the images open at the end.</li>
  * </ul>
  */
 public final class DisplayHarness {
@@ -55,8 +56,8 @@ public final class DisplayHarness {
                     note("IMAGES\t" + WindowManager.getImageCount());
                 }
             } else {
-                reportFile = Path.of(args[5]);
-                record(Path.of(args[1]), args[2], args[3], Path.of(args[4]));
+                reportFile = Path.of(args[args.length - 1]);
+                record(Path.of(args[1]), args[2], args[3], Path.of(args[4]), args.length > 6 && args[5].equals("attention"));
             }
         } catch (Throwable t) {
             note("HARNESS_ERROR\t" + t);
@@ -71,13 +72,14 @@ public final class DisplayHarness {
         System.exit(0);
     }
 
-    private static void record(Path image, String model, String tile, Path outDir) throws Exception {
+    private static void record(Path image, String model, String tile, Path outDir, boolean attention) throws Exception {
         ImagePlus imp = IJ.openImage(image.toString());
         imp.show();
         IJ.wait(500);
         Recorder recorder = new Recorder(false);
         Recorder.record = true;
-        answers = Map.of("model", model, "tile", tile, "tiling", "halo", "device", "cpu");
+        answers = Map.of("model", model, "tile", tile, "tiling", "halo", "device", "cpu", "attention",
+                String.valueOf(attention));
         new Executer("Tessera Segment", imp);
         String line = null;
         for (int i = 0; i < 600 && line == null; i++) {
@@ -98,6 +100,8 @@ public final class DisplayHarness {
         IJ.runMacro(line);
         ImagePlus replayed = WindowManager.getImage(Tessera.baseTitle(imp.getTitle()) + "_labels");
         IJ.saveAs(replayed, "Tiff", outDir.resolve("replayed.tif").toString());
+        for (int id : WindowManager.getIDList())
+            note("TITLE\t" + WindowManager.getImage(id).getTitle());
     }
 
     private static void note(String line) {
@@ -137,6 +141,7 @@ public final class DisplayHarness {
         ((TextField) gd.getStringFields().get(0)).setText(answers.get("tile"));
         ((Choice) choices.get(1)).select(answers.get("tiling"));
         ((Choice) choices.get(2)).select(answers.get("device"));
+        ((java.awt.Checkbox) gd.getCheckboxes().get(1)).setState(Boolean.parseBoolean(answers.get("attention")));
         Button ok = gd.getButtons()[0];
         gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED, ok.getLabel()));
     }

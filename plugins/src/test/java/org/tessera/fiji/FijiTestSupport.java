@@ -59,6 +59,30 @@ final class FijiTestSupport {
         }
     }
 
+    /** The attention maps the core makes for this image, model and options, one image per gate. */
+    static List<ImagePlus> expectedAttention(ImagePlus imp, String modelId, Segmenter.Options options) {
+        Model model = new ModelZoo(FijiTestSupport.class.getClassLoader(), List.of(FIXTURES)).get(modelId);
+        try (OrtEngine engine = model.open(OrtEngine.Options.cpu(Runtime.getRuntime().availableProcessors()))) {
+            Segmenter.Result r = new Segmenter(model, engine, null).segment(ImagePlusVolumes.wrap(imp),
+                    options.withAttentionMaps(true), Progress.NONE);
+            return r.attention().stream().map(m -> ImagePlusVolumes.toImagePlus(m.map(), m.name())).toList();
+        }
+    }
+
+    /** Same size and float values within {@code tolerance}. */
+    static void assertSameValues(ImagePlus expected, ImagePlus actual, double tolerance) {
+        assertNotNull(actual, "no image");
+        assertEquals(expected.getWidth(), actual.getWidth());
+        assertEquals(expected.getHeight(), actual.getHeight());
+        assertEquals(expected.getStackSize(), actual.getStackSize(), "planes");
+        ImageStack a = expected.getStack(), b = actual.getStack();
+        for (int s = 1; s <= a.getSize(); s++)
+            for (int i = 0; i < a.getWidth() * a.getHeight(); i++)
+                if (!(Math.abs(a.getProcessor(s).getf(i) - b.getProcessor(s).getf(i)) <= tolerance))
+                    throw new AssertionError(actual.getTitle() + " differs at plane " + s + ", pixel " + i + ": expected "
+                            + a.getProcessor(s).getf(i) + ", got " + b.getProcessor(s).getf(i));
+    }
+
     static void assertSamePixels(ImagePlus expected, ImagePlus actual) {
         assertNotNull(actual, "no label image");
         assertEquals(expected.getWidth(), actual.getWidth());

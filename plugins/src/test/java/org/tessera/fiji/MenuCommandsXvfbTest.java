@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tessera.unet.Segmenter;
 import org.tessera.volume.io.VolumeIO;
+import org.tessera.volume.phantom.Phantoms;
 import org.tessera.volume.tiling.TileMode;
 
 /**
@@ -156,6 +157,72 @@ class MenuCommandsXvfbTest {
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, "tiny-unet-2d",
                 Segmenter.Options.defaults().withTile(new int[] { 32, 24 }).withMode(TileMode.HALO)), first);
+    }
+
+    @Test
+    void tesseraSegmentShowsOneCalibratedAttentionMapPerGate() throws Exception {
+        Path stack = dir.resolve("embryo.tif");
+        VolumeIO.write(Phantoms.nuclei3D(72, 64, 16, 4, false, 2).image().withSpacing(0.8, 0.8, 1.75).withUnit("um"), stack);
+        Path macro = dir.resolve("attention.ijm");
+        StringBuilder m = new StringBuilder(String.join("\n",
+                "open(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
+                "run(\"Tessera Segment\", \"model=nuclei-2d-attention-unet tile=auto tiling=halo device=cpu show_attention_maps\");",
+                "print(\"ACTIVE=\" + getTitle());",
+                "for (i = 1; i <= nImages; i++) { selectImage(i); print(\"IMAGE=\" + getTitle()); }",
+                "for (k = 1; k <= 3; k++) { selectImage(\"nuclei-2d-phantom_attention_\" + k); "
+                        + "saveAs(\"Tiff\", " + FijiTestSupport.q(dir) + " + \"/map2d_\" + k + \".tif\"); }",
+                "open(" + FijiTestSupport.q(stack) + ");",
+                "run(\"Tessera Segment\", \"model=nuclei-3d-attention-unet tile=auto tiling=gaussian device=cpu show_attention_maps\");",
+                "selectImage(\"embryo_attention_2\");",
+                "print(\"SLICES=\" + nSlices);",
+                "saveAs(\"Tiff\", " + FijiTestSupport.q(dir.resolve("map3d_2.tif")) + ");"));
+        Path bad = dir.resolve("bad.ijm");
+        Files.writeString(bad, "close(\"*\");\nopen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");\n"
+                + "run(\"Tessera Segment\", \"model=nuclei-2d-unet tile=auto tiling=gaussian device=cpu show_attention_maps\");\n"
+                + "print(\"WENT_ON\");");
+        Files.writeString(macro, m);
+        String report = harness("macro", macro.toString(), bad.toString(), dir.resolve("report.txt").toString());
+
+        // 2D: labels active, one image per gate titled with the gate, the core's values, the input's calibration
+        assertEquals("nuclei-2d-phantom_labels", value(report, "ACTIVE"));
+        List<String> titles = report.lines().filter(l -> l.startsWith("IMAGE=")).map(l -> l.substring(6)).toList();
+        assertEquals(List.of("nuclei-2d-phantom.tif", "nuclei-2d-phantom_attention_1", "nuclei-2d-phantom_attention_2",
+                "nuclei-2d-phantom_attention_3", "nuclei-2d-phantom_labels"), titles.stream().sorted().toList(), report);
+        ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
+        List<ImagePlus> expected = FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
+                Segmenter.Options.defaults().withMode(TileMode.HALO));
+        for (int k = 1; k <= 3; k++) {
+            ImagePlus map = FijiTestSupport.open(dir.resolve("map2d_" + k + ".tif"));
+            assertEquals(32, map.getBitDepth(), "float maps");
+            FijiTestSupport.assertSameValues(expected.get(k - 1), map, 1e-6);
+            assertCalibration(input.getCalibration(), map.getCalibration());
+        }
+        // 3D input, 3D model: 3D maps with the stack's planes and z spacing
+        assertEquals("16", value(report, "SLICES"));
+        ImagePlus stackImage = FijiTestSupport.open(stack);
+        ImagePlus map3d = FijiTestSupport.open(dir.resolve("map3d_2.tif"));
+        FijiTestSupport.assertSameValues(FijiTestSupport.expectedAttention(stackImage, "nuclei-3d-attention-unet",
+                Segmenter.Options.defaults()).get(1), map3d, 1e-6);
+        assertCalibration(stackImage.getCalibration(), map3d.getCalibration());
+
+        // a model without attention maps: an error dialog naming it, the macro stops, no new image
+        assertFalse(report.contains("WENT_ON"), report);
+        assertTrue(report.contains("Model 'nuclei-2d-unet' has no attention maps"), report);
+        List<String> counts = report.lines().filter(l -> l.startsWith("IMAGES\t")).map(l -> l.substring(7)).toList();
+        assertEquals("1", counts.get(counts.size() - 1), report);
+        assertFalse(report.contains("Exception"), "a stack trace for a user mistake:\n" + report);
+    }
+
+    @Test
+    void theAttentionCheckboxIsRecordedAndReplays() throws Exception {
+        String report = harness("record", FijiTestSupport.SAMPLE_2D.toString(), "nuclei-2d-attention-unet", "auto",
+                dir.toString(), "attention", dir.resolve("report.txt").toString());
+        String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
+        assertEquals("run(\"Tessera Segment\", \"model=nuclei-2d-attention-unet tile=auto tiling=halo device=cpu "
+                + "show_attention_maps\");", recorded.strip(), report);
+        List<String> titles = report.lines().filter(l -> l.startsWith("TITLE\t")).map(l -> l.substring(6)).toList();
+        for (int k = 1; k <= 3; k++)
+            assertTrue(titles.contains("nuclei-2d-phantom_attention_" + k), "the replay shows gate " + k + ":\n" + report);
     }
 
     private static void assertCalibration(Calibration expected, Calibration actual) {

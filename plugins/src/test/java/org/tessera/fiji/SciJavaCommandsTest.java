@@ -111,6 +111,36 @@ class SciJavaCommandsTest {
     }
 
     @Test
+    void segmentImageReturnsTheAttentionMapsAsOneChannelPerGate() throws Exception {
+        ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
+        input.getCalibration().pixelWidth = 0.25;
+        input.getCalibration().setUnit("um");
+        CommandModule m = run(SegmentImageCommand.class, "image", input, "model", "nuclei-2d-attention-unet", "tile",
+                "auto", "tiling", "halo", "device", "cpu", "attention", true);
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus maps = (ImagePlus) m.getOutput("attentionMaps");
+        assertEquals("nuclei-2d-phantom_attention", maps.getTitle());
+        assertEquals(3, maps.getNChannels());
+        assertEquals(1, maps.getNSlices());
+        assertEquals(0.25, maps.getCalibration().pixelWidth, 1e-12);
+        assertEquals("nuclei-2d-phantom_attention_2", maps.getStack().getSliceLabel(2));
+        var expected = FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
+                Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
+        for (int c = 1; c <= 3; c++)
+            FijiTestSupport.assertSameValues(expected.get(c - 1),
+                    new ImagePlus("channel " + c, maps.getStack().getProcessor(c)), 1e-6);
+
+        CommandModule plain = run(SegmentImageCommand.class, "image", input, "model", "nuclei-2d-attention-unet",
+                "device", "cpu");
+        assertNull(plain.getOutput("attentionMaps"), "no maps unless asked for");
+        CommandModule refused = run(SegmentImageCommand.class, "image", input, "model", "tiny-unet-2d", "device", "cpu",
+                "attention", true);
+        assertTrue(refused.isCanceled());
+        assertTrue(refused.getCancelReason().contains("Model 'tiny-unet-2d' has no attention maps"),
+                refused.getCancelReason());
+    }
+
+    @Test
     void segmentsMultiChannel3dStackWith3dModel() throws Exception {
         // tiny-unet-3d wants 2 channels: the 3D phantom and its inverse, as a 2-channel hyperstack
         Volume v = VolumeIO.read(FijiTestSupport.SAMPLE_3D);

@@ -78,6 +78,29 @@ class TesseraMacroHeadlessTest {
     }
 
     @Test
+    void segmentShowsTheAttentionMapsOfAnAttentionUNet() throws Exception {
+        FijiTestSupport.Run r = batch(String.join("\n",
+                "call(\"org.tessera.fiji.TesseraMacro.install\");",
+                "Ext.tesseraOpen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
+                "Ext.tesseraSegment(\"nuclei-2d-attention-unet\", \"tiling=halo device=cpu show_attention_maps\");",
+                "print(\"ACTIVE=\" + getTitle());",
+                "print(\"IMAGES=\" + nImages);",
+                "selectImage(\"nuclei-2d-phantom_attention_1\");",
+                "saveAs(\"Tiff\", " + FijiTestSupport.q(dir.resolve("attention_1.tif")) + ");",
+                "Ext.tesseraSegment(\"nuclei-2d-unet\", \"show_attention_maps\");",
+                "print(\"WENT_ON\");"));
+        String out = r.output();
+        assertTrue(out.contains("ACTIVE=nuclei-2d-phantom_labels"), out);
+        assertTrue(out.contains("IMAGES=5"), "the input, the labels and 3 maps:\n" + out);
+        ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
+        FijiTestSupport.assertSameValues(FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
+                Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO)).get(0),
+                FijiTestSupport.open(dir.resolve("attention_1.tif")), 1e-6);
+        assertTrue(out.contains("Model 'nuclei-2d-unet' has no attention maps"), out);
+        assertFalse(out.contains("WENT_ON"), out);
+    }
+
+    @Test
     void badArgumentsStopTheMacroWithAClearMessageAndMakeNoImage() throws Exception {
         String[][] cases = {
                 { "Ext.tesseraSegment(\"no-such-model\", \"\");", "Unknown model 'no-such-model'" },

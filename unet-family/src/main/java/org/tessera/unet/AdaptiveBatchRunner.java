@@ -1,6 +1,7 @@
 package org.tessera.unet;
 
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -34,6 +35,7 @@ public final class AdaptiveBatchRunner {
 
     private final Engine engine;
     private final Consumer<String> log;
+    private final List<String> extraOutputs;
     private int batchSize;
     private FloatBuffer buffer;
 
@@ -42,11 +44,20 @@ public final class AdaptiveBatchRunner {
      * @param log receives one line each time the batch shrinks; may be null
      */
     public AdaptiveBatchRunner(Engine engine, int maxBatch, Consumer<String> log) {
+        this(engine, maxBatch, log, List.of());
+    }
+
+    /**
+     * @param extraOutputs graph outputs delivered after the main one, concatenated along the channel axis (see
+     *                     {@link Engine#run(FloatBuffer, long[], List)})
+     */
+    public AdaptiveBatchRunner(Engine engine, int maxBatch, Consumer<String> log, List<String> extraOutputs) {
         if (maxBatch < 1)
             throw new IllegalArgumentException("The batch size must be at least 1, not " + maxBatch);
         this.engine = engine;
         this.batchSize = Math.min(maxBatch, engine.maxBatch());
         this.log = log == null ? s -> { } : log;
+        this.extraOutputs = List.copyOf(extraOutputs);
     }
 
     public AdaptiveBatchRunner(Engine engine, int maxBatch) {
@@ -100,7 +111,7 @@ public final class AdaptiveBatchRunner {
         long[] shape = new long[tileShape.length + 1];
         shape[0] = n;
         System.arraycopy(tileShape, 0, shape, 1, tileShape.length);
-        return engine.run(batch, shape);
+        return engine.run(batch, shape, extraOutputs);
     }
 
     private static void deliver(int first, int n, Engine.Result result, TileSink sink) {

@@ -3,6 +3,7 @@ package org.tessera.unet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 
 /**
  * Runs a network on one batch. Input and output are tensors in C order with shape (N, C, [D,] H, W).
@@ -23,6 +24,18 @@ public interface Engine extends AutoCloseable {
      *         {@link AdaptiveBatchRunner#isOutOfMemory})
      */
     Result run(FloatBuffer input, long[] shape);
+
+    /**
+     * Runs one batch and returns the main output followed by the named graph outputs, concatenated along the
+     * channel axis: (N, C + C_1 + ..., [D,] H, W). Each named output must have the main output's batch and
+     * spatial size. Engines that know no output names take only an empty list.
+     */
+    default Result run(FloatBuffer input, long[] shape, List<String> extraOutputs) {
+        if (!extraOutputs.isEmpty())
+            throw new UnsupportedOperationException("The engine on " + device() + " cannot return the extra outputs "
+                    + extraOutputs);
+        return run(input, shape);
+    }
 
     /** Which hardware runs the network, for logs and the user: e.g. "CPU (2 threads)" or "CUDA:0". */
     String device();

@@ -2,6 +2,8 @@ package org.tessera.unet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.tessera.volume.Progress;
@@ -11,19 +13,23 @@ import org.tessera.volume.render.Overlays;
 
 /**
  * Segments image files into an output folder: {@code <name>_labels.<same extension>}, optionally
- * {@code <name>_probabilities} and a {@code <name>_overlay.png}. Outputs are written atomically, so an
- * existing output is a finished one: a run that is interrupted and started again skips what is done.
+ * {@code <name>_probabilities}, {@code <name>_<attention output>} per attention gate and a
+ * {@code <name>_overlay.png}. Outputs are written atomically, so an existing output is a finished one: a run
+ * that is interrupted and started again skips what is done.
  */
 public final class FileSegmentation {
 
     public enum Status { DONE, SKIPPED }
 
-    /** Where the outputs of one input go; {@code probabilities} and {@code overlay} are null when not wanted. */
-    public record Outputs(Path labels, Path probabilities, Path overlay) {
+    /**
+     * Where the outputs of one input go; {@code probabilities} and {@code overlay} are null and
+     * {@code attention} (one file per gate) is empty when not wanted.
+     */
+    public record Outputs(Path labels, Path probabilities, Path overlay, List<Path> attention) {
 
         boolean allExist() {
             return Files.exists(labels) && (probabilities == null || Files.exists(probabilities))
-                    && (overlay == null || Files.exists(overlay));
+                    && (overlay == null || Files.exists(overlay)) && attention.stream().allMatch(Files::exists);
         }
     }
 
@@ -32,14 +38,23 @@ public final class FileSegmentation {
     private FileSegmentation() {}
 
     public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean overlay) {
+        return outputsFor(input, outDir, probabilities, overlay, List.of());
+    }
+
+    /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
+    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean overlay,
+            List<String> attention) {
         String name = input.getFileName().toString();
         String ext = extension(name);
         String stem = name.substring(0, name.length() - ext.length());
-        // PNG holds no floats: probabilities of a PNG go to TIFF
-        String probExt = ext.equalsIgnoreCase(".png") ? ".tif" : ext;
+        // PNG holds no floats: probabilities and attention maps of a PNG go to TIFF
+        String floatExt = ext.equalsIgnoreCase(".png") ? ".tif" : ext;
+        List<Path> maps = new ArrayList<>();
+        for (String gate : attention)
+            maps.add(outDir.resolve(stem + "_" + gate.replaceAll("[^A-Za-z0-9._-]", "_") + floatExt));
         return new Outputs(outDir.resolve(stem + "_labels" + ext),
-                probabilities ? outDir.resolve(stem + "_probabilities" + probExt) : null,
-                overlay ? outDir.resolve(stem + "_overlay.png") : null);
+                probabilities ? outDir.resolve(stem + "_probabilities" + floatExt) : null,
+                overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps));
     }
 
     /**
@@ -57,7 +72,8 @@ public final class FileSegmentation {
      */
     public static FileResult segment(VolumeSegmenter segmenter, Path input, Path outDir, Segmenter.Options options,
             boolean overlay, boolean overwrite, double[] spacing, String unit, Progress progress) {
-        Outputs outputs = outputsFor(input, outDir, options.probabilities(), overlay);
+        List<String> attention = Segmenter.attentionOutputs(segmenter.model().card(), options);
+        Outputs outputs = outputsFor(input, outDir, options.probabilities(), overlay, attention);
         if (!overwrite && outputs.allExist())
             return new FileResult(input, Status.SKIPPED, outputs, null);
         Volume image = VolumeIO.read(input);
@@ -73,6 +89,8 @@ public final class FileSegmentation {
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());
+        for (int k = 0; k < outputs.attention().size(); k++)
+            VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
         if (outputs.overlay() != null)
             Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
         return new FileResult(input, Status.DONE, outputs, result);

@@ -34,6 +34,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
  * Output channels: for {@code logits} and {@code probabilities} the network has one channel per class; for
  * {@code sigmoid} the first class is the background (label 0) and the network has one channel per remaining,
  * foreground class. Arrays are shared, not copied: treat them as read-only.
+ * <p>
+ * {@code attentionOutputs} (optional, null when absent) names extra graph outputs holding attention
+ * coefficients: one channel each, at the input's spatial size, so that they tile and stitch like the main
+ * output; the first belongs to the gate on the finest skip.
  */
 public record ModelCard(
         String id,
@@ -42,6 +46,7 @@ public record ModelCard(
         int dimensionality,
         Input input,
         Output output,
+        List<String> attentionOutputs,
         Normalization normalization,
         double[] trainingSpacing,
         String spacingUnit,
@@ -192,6 +197,7 @@ public record ModelCard(
                 problems.add("a sigmoid model lists the background first and then one class per output channel, "
                         + "so output.classes needs at least 2 names, not " + output.classes);
         }
+        validateAttentionOutputs(problems);
         validateNormalization(problems);
         if (dimensionality == 2 || dimensionality == 3) {
             checkList(problems, "patchSize", patchSize, true, 1);
@@ -227,6 +233,27 @@ public record ModelCard(
             validateGolden(problems);
         if (!problems.isEmpty())
             throw new InvalidInputException(where + String.join("; ", problems));
+    }
+
+    private void validateAttentionOutputs(List<String> problems) {
+        if (attentionOutputs == null)
+            return;
+        if (attentionOutputs.isEmpty())
+            problems.add("attentionOutputs is empty; list the graph outputs holding attention coefficients "
+                    + "(e.g. [\"attention_1\", \"attention_2\"]) or leave the field out");
+        for (String name : attentionOutputs)
+            if (isBlank(name))
+                problems.add("attentionOutputs " + attentionOutputs + " has a blank name; give graph output names");
+            else if (output != null && name.equals(output.name))
+                problems.add("attentionOutputs " + attentionOutputs + " lists the main output '" + name
+                        + "'; list only the extra outputs");
+        if (new HashSet<>(attentionOutputs).size() != attentionOutputs.size())
+            problems.add("attentionOutputs has duplicate names: " + attentionOutputs);
+    }
+
+    /** The declared attention outputs, in order; empty when the card declares none. */
+    public List<String> attentionOutputNames() {
+        return attentionOutputs == null ? List.of() : attentionOutputs;
     }
 
     private void validateNormalization(List<String> problems) {
@@ -314,6 +341,7 @@ public record ModelCard(
      * 2 + dimensionality; their channel axes equal the card's counts (see {@link #outputChannels()}) or are
      * dynamic; every spatial axis is dynamic or equals {@code fixedInputSize} (reversed: the card is x, y, z,
      * the tensor N, C, [D,] H, W). The batch axis may be fixed; the engine then never sends larger batches.
+     * Each of {@code attentionOutputs} must be a graph output of the same rank with one channel.
      *
      * @throws InvalidInputException naming the model and each mismatch
      */
@@ -321,6 +349,8 @@ public record ModelCard(
         List<String> problems = new ArrayList<>();
         checkTensor(problems, "input", input.name, graph.inputs(), inputChannels());
         checkTensor(problems, "output", output.name, graph.outputs(), outputChannels());
+        for (String name : attentionOutputNames())
+            checkTensor(problems, "attention output", name, graph.outputs(), 1);
         if (graph.inputs().size() > 1)
             problems.add("the graph has " + graph.inputs().size() + " inputs " + graph.inputs().keySet()
                     + " but the engine feeds only '" + input.name + "'");
@@ -333,8 +363,10 @@ public record ModelCard(
             int channels) {
         long[] shape = tensors.get(tensorName);
         if (shape == null) {
-            problems.add("the card's " + role + ".name '" + tensorName + "' is not a graph " + role + " (graph "
-                    + role + "s: " + tensors.keySet() + ")");
+            String kind = role.equals("input") ? "input" : "output";
+            problems.add((role.equals("attention output") ? "the card's attentionOutputs name '"
+                    : "the card's " + role + ".name '") + tensorName + "' is not a graph " + kind + " (graph "
+                    + kind + "s: " + tensors.keySet() + ")");
             return;
         }
         int rank = 2 + dimensionality;
@@ -345,8 +377,12 @@ public record ModelCard(
         }
         if (shape[1] >= 0 && shape[1] != channels)
             problems.add(role + " '" + tensorName + "' has " + shape[1] + " channels but the card implies " + channels
-                    + (role.equals("output") ? " (output.kind " + output.kind.name().toLowerCase() + ", classes "
-                            + output.classes + ")" : " (input.channels " + input.channels + ")"));
+                    + switch (role) {
+                        case "output" -> " (output.kind " + output.kind.name().toLowerCase() + ", classes "
+                                + output.classes + ")";
+                        case "input" -> " (input.channels " + input.channels + ")";
+                        default -> " (one map per attention gate)";
+                    });
         for (int axis = 2; axis < rank; axis++) {
             long size = shape[axis];
             if (size < 0)

@@ -2,16 +2,19 @@ package org.tessera.unet;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.tessera.volume.InvalidInputException;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -183,6 +186,12 @@ public final class OrtEngine implements Engine {
 
     @Override
     public Result run(FloatBuffer input, long[] shape) {
+        return run(input, shape, List.of());
+    }
+
+    /** Only the outputs asked for are computed: extra outputs (e.g. attention maps) cost nothing otherwise. */
+    @Override
+    public Result run(FloatBuffer input, long[] shape, List<String> extraOutputs) {
         long[] expected = graph.inputs().get(inputName);
         if (shape.length != expected.length)
             throw new IllegalArgumentException("Model '" + modelId + "' takes rank-" + expected.length + " input "
@@ -196,20 +205,56 @@ public final class OrtEngine implements Engine {
         // The runtime reads a direct buffer's memory as native-order floats: another order would be garbage.
         if (input.isDirect() && input.order() != ByteOrder.nativeOrder())
             throw new IllegalArgumentException("Direct input buffers must be in native byte order; use Engine.allocate");
+        Set<String> wanted = new LinkedHashSet<>();
+        wanted.add(outputName);
+        for (String name : extraOutputs) {
+            if (!graph.outputs().containsKey(name))
+                throw new IllegalArgumentException("Model '" + modelId + "' has no output '" + name + "'; its graph "
+                        + "outputs are " + graph.outputs().keySet());
+            if (!wanted.add(name))
+                throw new IllegalArgumentException("Output '" + name + "' is asked for twice");
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input.slice(), shape);
-                OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
-            OnnxValue value = result.get(outputName).orElseThrow();
-            OnnxTensor out = (OnnxTensor) value;
-            long[] outShape = out.getInfo().getShape();
-            FloatBuffer fb = out.getFloatBuffer();
-            float[] data = new float[fb.remaining()];
-            fb.get(data);
-            return new Result(data, outShape);
+                OrtSession.Result result = session.run(Map.of(inputName, tensor), wanted)) {
+            List<OnnxTensor> outs = new ArrayList<>();
+            for (String name : wanted)
+                outs.add((OnnxTensor) result.get(name).orElseThrow());
+            return concatenateChannels(outs, List.copyOf(wanted));
         } catch (OrtException e) {
             throw new EngineException("Model '" + modelId + "' failed on " + device + " with input "
                     + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The outputs' floats, one batch item after the other, each item's channels in output order. */
+    private Result concatenateChannels(List<OnnxTensor> outs, List<String> names) throws OrtException {
+        long[] first = outs.get(0).getInfo().getShape();
+        long[] shape = first.clone();
+        shape[1] = 0;
+        for (int k = 0; k < outs.size(); k++) {
+            long[] s = outs.get(k).getInfo().getShape();
+            boolean same = s.length == first.length && s[0] == first[0]
+                    && Arrays.equals(s, 2, s.length, first, 2, first.length);
+            if (!same)
+                throw new InvalidInputException("Model '" + modelId + "': output '" + names.get(k) + "' has shape "
+                        + Arrays.toString(s) + " but '" + names.get(0) + "' has " + Arrays.toString(first)
+                        + "; extra outputs must have the main output's size (re-export them resampled to the input's size)");
+            shape[1] += s[1];
+        }
+        long spatial = Engine.product(Arrays.copyOfRange(first, 2, first.length));
+        float[] data = new float[Math.toIntExact(Engine.product(shape))];
+        int at = 0;
+        FloatBuffer[] buffers = new FloatBuffer[outs.size()];
+        for (int k = 0; k < outs.size(); k++)
+            buffers[k] = outs.get(k).getFloatBuffer();
+        for (long n = 0; n < shape[0]; n++)
+            for (int k = 0; k < outs.size(); k++) {
+                int count = Math.toIntExact(outs.get(k).getInfo().getShape()[1] * spatial);
+                buffers[k].get(data, at, count);
+                at += count;
+            }
+        return new Result(data, shape);
     }
 
     @Override

@@ -6,12 +6,14 @@ import java.util.function.Consumer;
 
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
 
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.intensity.Normalization;
 import org.tessera.volume.tiling.Stitcher;
+import org.tessera.volume.tiling.Tile;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
 import org.tessera.volume.tiling.TileReader;
@@ -19,8 +21,8 @@ import org.tessera.volume.tiling.TileSizes;
 
 /**
  * The tiled prediction pipeline: normalize as the model was trained, cut the volume into tiles, run them
- * through the engine in batches, stitch the outputs into labels (and probabilities). A 2D model applied to
- * a 3D volume segments it plane by plane. Out of memory: the batch halves first, then the tile.
+ * through the engine in batches, stitch the outputs into labels (and probabilities, and attention maps). A 2D
+ * model applied to a 3D volume segments it plane by plane. Out of memory: the batch halves first, then the tile.
  */
 public final class Segmenter implements VolumeSegmenter {
 
@@ -30,31 +32,45 @@ public final class Segmenter implements VolumeSegmenter {
      * @param batch         tiles per engine call (shrinks on out-of-memory)
      * @param probabilities also return per-class probabilities (C x 4 bytes per voxel)
      * @param step          tile step as a fraction of the tile (Gaussian mode; nnU-Net uses 0.5)
+     * @param attentionMaps also return the attention maps of a model whose card lists {@code attentionOutputs}
+     *                      (4 bytes per voxel per gate)
      */
-    public record Options(int[] tile, TileMode mode, int batch, boolean probabilities, double step) {
+    public record Options(int[] tile, TileMode mode, int batch, boolean probabilities, double step,
+            boolean attentionMaps) {
 
         public static Options defaults() {
-            return new Options(null, TileMode.GAUSSIAN, 4, false, TileGrid.DEFAULT_STEP);
+            return new Options(null, TileMode.GAUSSIAN, 4, false, TileGrid.DEFAULT_STEP, false);
         }
 
-        public Options withTile(int[] newTile) { return new Options(newTile, mode, batch, probabilities, step); }
+        public Options withTile(int[] newTile) { return new Options(newTile, mode, batch, probabilities, step, attentionMaps); }
 
-        public Options withMode(TileMode newMode) { return new Options(tile, newMode, batch, probabilities, step); }
+        public Options withMode(TileMode newMode) { return new Options(tile, newMode, batch, probabilities, step, attentionMaps); }
 
-        public Options withBatch(int newBatch) { return new Options(tile, mode, newBatch, probabilities, step); }
+        public Options withBatch(int newBatch) { return new Options(tile, mode, newBatch, probabilities, step, attentionMaps); }
 
-        public Options withProbabilities(boolean p) { return new Options(tile, mode, batch, p, step); }
+        public Options withProbabilities(boolean p) { return new Options(tile, mode, batch, p, step, attentionMaps); }
+
+        public Options withAttentionMaps(boolean a) { return new Options(tile, mode, batch, probabilities, step, a); }
     }
+
+    /**
+     * One attention gate's coefficients in [0, 1], stitched exactly like the probabilities.
+     *
+     * @param name the graph output (the card's {@code attentionOutputs}: the first is the gate on the finest skip)
+     * @param map  float values with the input's geometry (spacing, unit, orientation), no channel axis
+     */
+    public record AttentionMap(String name, Volume map) {}
 
     /**
      * @param labels        labels 0..C-1 with the input's geometry
      * @param probabilities per-class probabilities (channel axis last), or null when not asked for
+     * @param attention     one map per attention gate in the card's order, or empty when not asked for
      * @param tile          the tile size used, in the volume's axes (x, y[, z])
      * @param engineNanos   time spent inside the engine
      * @param totalNanos    time for the whole call
      */
-    public record Result(Volume labels, Volume probabilities, int[] tile, int tiles, int batch, String device,
-            long engineNanos, long totalNanos) {}
+    public record Result(Volume labels, Volume probabilities, List<AttentionMap> attention, int[] tile, int tiles,
+            int batch, String device, long engineNanos, long totalNanos) {}
 
     private final Model model;
     private final Engine engine;
@@ -79,6 +95,7 @@ public final class Segmenter implements VolumeSegmenter {
         String spacingNote = spacingMismatch(model.card(), input);
         if (spacingNote != null)
             log.accept(spacingNote);
+        List<String> gates = attentionOutputs(model.card(), options);
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = normalizedChannels(input);
         TimedEngine timed = new TimedEngine(engine);
         int[] tile = TileSizes.resolve(options.mode(), g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
@@ -88,11 +105,16 @@ public final class Segmenter implements VolumeSegmenter {
             TileGrid grid = options.mode() == TileMode.HALO ? TileGrid.halo(input.spatialShape(), tile, g.halo, g.divisibility)
                     : TileGrid.gaussian(input.spatialShape(), tile, options.step());
             try {
-                Stitcher stitcher = run(grid, channels, timed, batch, g, options.probabilities(), progress);
-                Volume labels = input.withImage(stitcher.labels(), false);
-                Volume probabilities = options.probabilities() ? input.withImage(stitcher.probabilities(), true) : null;
-                return new Result(labels, probabilities, tile, grid.size(), batch, engine.device(), timed.nanos(),
-                        System.nanoTime() - start);
+                Stitched stitched = run(grid, channels, timed, batch, g, options.probabilities(), gates, progress);
+                Volume labels = input.withImage(stitched.classes.labels(), false);
+                Volume probabilities = options.probabilities() ? input.withImage(stitched.classes.probabilities(), true)
+                        : null;
+                List<AttentionMap> attention = new ArrayList<>();
+                for (int k = 0; k < gates.size(); k++)
+                    attention.add(new AttentionMap(gates.get(k),
+                            input.withImage(Views.hyperSlice(stitched.maps.outputs(), input.spatialDims(), k), false)));
+                return new Result(labels, probabilities, List.copyOf(attention), tile, grid.size(), batch,
+                        engine.device(), timed.nanos(), System.nanoTime() - start);
             } catch (TileTooLargeException e) {
                 int[] smaller = halve(tile, g, options.mode());
                 if (smaller == null)
@@ -136,13 +158,30 @@ public final class Segmenter implements VolumeSegmenter {
         return batches;
     }
 
-    private Stitcher run(TileGrid grid, List<RandomAccessibleInterval<? extends RealType<?>>> channels, Engine timed,
-            int batch, Geometry g, boolean probabilities, Progress progress) {
+    /** The model's attention outputs when asked for; asking a model that has none is a mistake worth saying. */
+    public static List<String> attentionOutputs(ModelCard card, Options options) {
+        if (!options.attentionMaps())
+            return List.of();
+        if (card.attentionOutputNames().isEmpty())
+            throw new InvalidInputException("Model '" + card.id() + "' has no attention maps: its card lists no "
+                    + "attentionOutputs. Choose an Attention U-Net exported with them (the shipped "
+                    + "nuclei-2d-attention-unet and nuclei-3d-attention-unet are), or leave attention maps off");
+        return card.attentionOutputNames();
+    }
+
+    /** The class outputs' stitcher and, when attention maps are asked for, theirs (else null). */
+    private record Stitched(Stitcher classes, Stitcher maps) {}
+
+    private Stitched run(TileGrid grid, List<RandomAccessibleInterval<? extends RealType<?>>> channels, Engine timed,
+            int batch, Geometry g, boolean probabilities, List<String> gates, Progress progress) {
         ModelCard card = model.card();
         TileReader reader = new TileReader(channels);
-        Stitcher stitcher = new Stitcher(grid, card.outputChannels(), card.output().kind(), probabilities);
+        int classes = card.outputChannels();
+        Stitcher stitcher = new Stitcher(grid, classes, card.output().kind(), probabilities);
+        // The engine appends the attention maps to each tile's class channels; the same grid stitches both.
+        Stitcher maps = gates.isEmpty() ? null : Stitcher.maps(grid, gates.size());
         long[] tensorShape = tensorShape(card.inputChannels(), grid.tileSize(), g.planeByPlane);
-        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, batch, log);
+        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, batch, log, gates);
         int n = grid.size();
         progress.status(n + " tiles of " + format(grid.tileSize()) + " on " + engine.device());
         progress.fraction(0);
@@ -151,10 +190,22 @@ public final class Segmenter implements VolumeSegmenter {
                 throw new Progress.CancelledException();
             reader.read(grid.get(i), dst);
         }, (i, out, shape) -> {
-            stitcher.add(grid.get(i), out);
+            Tile tile = grid.get(i);
+            if (maps == null) {
+                stitcher.add(tile, out);
+            } else {
+                if (shape[0] != classes + gates.size())
+                    throw new InvalidInputException("Model '" + card.id() + "' returned " + shape[0] + " channels for "
+                            + classes + " classes and the attention outputs " + gates + "; each attention output "
+                            + "must have one channel");
+                float[] all = new float[out.remaining()];
+                out.get(all);
+                stitcher.add(tile, all, 0);
+                maps.add(tile, all, classes * tile.voxels());
+            }
             progress.fraction((i + 1.0) / n);
         });
-        return stitcher;
+        return new Stitched(stitcher, maps);
     }
 
     /** The engine's input per tile: (C, [D,] H, W); a 2D model on a 3D volume gets planes (C, H, W). */

@@ -1,6 +1,7 @@
 package org.tessera.unet;
 
 import java.nio.FloatBuffer;
+import java.util.List;
 
 /**
  * Counts the time spent in the wrapped engine, so that a pipeline can report engine time beside its total.
@@ -25,6 +26,16 @@ public final class TimedEngine implements Engine {
         long t = System.nanoTime();
         try {
             return engine.run(input, shape);
+        } finally {
+            nanos += System.nanoTime() - t;
+        }
+    }
+
+    @Override
+    public Result run(FloatBuffer input, long[] shape, List<String> extraOutputs) {
+        long t = System.nanoTime();
+        try {
+            return engine.run(input, shape, extraOutputs);
         } finally {
             nanos += System.nanoTime() - t;
         }

@@ -135,6 +135,38 @@ class ModelCardTest {
                 "does not match fixedInputSize [32, 24]");
     }
 
+    @Test
+    void attentionOutputsAreCheckedInTheCardAndAgainstTheGraph() throws IOException {
+        assertRejected(c -> c.putArray("attentionOutputs"), "attentionOutputs is empty");
+        assertRejected(c -> c.putArray("attentionOutputs").add("attention_1").add("attention_1"),
+                "attentionOutputs has duplicate names");
+        assertRejected(c -> c.putArray("attentionOutputs").add("logits"), "lists the main output 'logits'");
+        assertRejected(c -> c.putArray("attentionOutputs").add(" "), "has a blank name");
+        assertRejected(c -> c.put("attentionOutputs", "attention_1"), "attentionOutputs");
+
+        ObjectNode node = Fixtures.card(Fixtures.TINY_2D);
+        node.putArray("attentionOutputs").add("attention_1").add("attention_2");
+        ModelCard c = Fixtures.parse(node);
+        assertEquals(java.util.List.of("attention_1", "attention_2"), c.attentionOutputNames());
+        assertEquals(java.util.List.of(), ModelCard.parse(Fixtures.cardBytes(Fixtures.TINY_2D), "2d").attentionOutputNames());
+        long[] in = { D, 1, D, D }, logits = { D, 2, D, D }, map = { D, 1, D, D };
+        assertDoesNotThrow(() -> c.validateAgainst(graph(in, "logits", logits, "attention_1", map, "attention_2", map)));
+        assertMismatch(c, graph(in, "logits", logits, "attention_1", map),
+                "the card's attentionOutputs name 'attention_2' is not a graph output (graph outputs: [logits, attention_1])");
+        assertMismatch(c, graph(in, "logits", logits, "attention_1", map, "attention_2", new long[] { D, 2, D, D }),
+                "attention output 'attention_2' has 2 channels but the card implies 1 (one map per attention gate)");
+        assertMismatch(c, graph(in, "logits", logits, "attention_1", map, "attention_2", new long[] { D, 1, D }),
+                "attention output 'attention_2' has rank 3");
+    }
+
+    /** A graph with input "input" and the given outputs (name, shape, name, shape, ...), in order. */
+    private static GraphSignature graph(long[] input, Object... outputs) {
+        java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < outputs.length; i += 2)
+            out.put((String) outputs[i], (long[]) outputs[i + 1]);
+        return new GraphSignature(java.util.Map.of("input", input), out);
+    }
+
     private static void assertMismatch(ModelCard card, GraphSignature graph, String expected) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> card.validateAgainst(graph));
         assertTrue(e.getMessage().startsWith("Model '" + card.id() + "'"), e.getMessage());

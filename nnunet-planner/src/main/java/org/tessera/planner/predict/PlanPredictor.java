@@ -87,6 +87,10 @@ public final class PlanPredictor implements VolumeSegmenter {
         if (options.tile() != null)
             throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: its tile is the plan's patch size "
                     + format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
+        if (options.attentionMaps())
+            throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: it has no attention maps; "
+                    + "choose an Attention U-Net exported with them (e.g. nuclei-2d-attention-unet), or leave attention "
+                    + "maps off");
         if (!(options.step() > 0 && options.step() <= 1))
             throw new InvalidInputException("tile step " + options.step() + " must be in (0, 1]; nnU-Net uses 0.5");
         boolean twoD = bundle.preprocessor().is2d();
@@ -142,8 +146,8 @@ public final class PlanPredictor implements VolumeSegmenter {
             probabilities = input.withImage(probabilityImage(logits, pre, backward, dims), true);
         // the patch in the input's axes: untransposed (3d), then x, y, z
         int[] tileXyz = reversed(twoD ? patch : new int[]{patch[backward[0]], patch[backward[1]], patch[backward[2]]});
-        return new Segmenter.Result(labelVolume, probabilities, tileXyz, tiles, batch, engine.device(), timed.nanos(),
-                System.nanoTime() - start);
+        return new Segmenter.Result(labelVolume, probabilities, List.of(), tileXyz, tiles, batch, engine.device(),
+                timed.nanos(), System.nanoTime() - start);
     }
 
     private record Sliding(float[][] logits, int tiles, int batch) {}

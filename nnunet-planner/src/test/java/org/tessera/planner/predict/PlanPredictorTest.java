@@ -223,6 +223,9 @@ class PlanPredictorTest {
         e = assertThrows(InvalidInputException.class, () -> p.segment(Volume.of(ArrayImgs.floats(20, 20, 6), 1, 1, 1),
                 Segmenter.Options.defaults().withTile(new int[]{16, 16, 8}), Progress.NONE));
         assertTrue(e.getMessage().contains("patch size"), e.getMessage());
+        e = assertThrows(InvalidInputException.class, () -> p.segment(Volume.of(ArrayImgs.floats(20, 20, 6), 1, 1, 1),
+                Segmenter.Options.defaults().withAttentionMaps(true), Progress.NONE));
+        assertTrue(e.getMessage().contains("nnU-Net bundle: it has no attention maps"), e.getMessage());
         assertNotEquals(null, p.bundle());
     }
 }

@@ -31,21 +31,29 @@ public class SegmentImageCommand extends TesseraCommand {
     @Parameter(label = "Probability maps", persist = false, required = false)
     private boolean probabilities;
 
+    @Parameter(label = "Attention maps (Attention U-Nets)", persist = false, required = false)
+    private boolean attention;
+
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus labels;
 
     @Parameter(type = ItemIO.OUTPUT, required = false)
     private ImagePlus probabilityMaps;
 
+    /** One channel per attention gate, named after it; null unless asked for. */
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus attentionMaps;
+
     @Parameter(type = ItemIO.OUTPUT, label = "Voxels per class")
     private String classes;
 
     @Override
     protected void execute() {
-        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities);
+        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention);
         Tessera.Segmented s = Tessera.segment(image, request, new ImageJProgress("Tessera"), line -> log.info(line));
         labels = s.labels();
         probabilityMaps = s.probabilities();
+        attentionMaps = Tessera.attentionChannels(s.attention(), Tessera.baseTitle(image.getTitle()) + "_attention");
         classes = TableText.of(s.classes());
     }
 }

@@ -24,6 +24,8 @@ import org.tessera.volume.InvalidInputException;
  * number of output channels. In {@link TileMode#GAUSSIAN} mode outputs are accumulated as
  * sum(out * w) and sum(w) with an importance map w and averaged; in {@link TileMode#HALO} mode only the
  * tile's core is used, each voxel exactly once. Labels and probabilities follow the {@link OutputKind}.
+ * {@link #maps} stitches float maps that are not class scores (e.g. attention coefficients) the same way,
+ * without labels.
  *
  * <p>Memory: the Gaussian accumulators (C + 1 floats per voxel) exist only for slabs (planes along the
  * last spatial axis, z in 3D, y in 2D) that some added tile touched and some tile still to come touches.
@@ -93,12 +95,14 @@ public final class Stitcher {
         this.grid = grid;
         this.channels = channels;
         this.kind = kind;
+        if (kind == null && (probabilities || !keepOutputs))
+            throw new IllegalArgumentException("no output kind: for maps without labels use Stitcher.maps");
         if (channels < 1)
             throw new InvalidInputException("the network has " + channels + " output channels; it needs at least 1");
         if ((kind == OutputKind.LOGITS || kind == OutputKind.PROBABILITIES) && channels < 2)
             throw new InvalidInputException("output kind " + kind.name().toLowerCase() + " needs one channel per class "
                     + "(at least 2, background included); a single foreground channel is output kind sigmoid");
-        int labelCount = kind.labelCount(channels);
+        int labelCount = kind == null ? 0 : kind.labelCount(channels);
         if (labelCount > 65536)
             throw new InvalidInputException(labelCount + " classes do not fit in 16-bit labels; at most 65536 work");
         long[] shape = grid.shape();
@@ -133,7 +137,10 @@ public final class Stitcher {
         weights = new float[planes][];
         added = new boolean[grid.size()];
 
-        if (labelCount <= 256) {
+        if (kind == null) {
+            labels8 = null;
+            labels16 = null;
+        } else if (labelCount <= 256) {
             labels8 = PlanarImgs.unsignedBytes(shape);
             labels16 = null;
         } else {
@@ -158,10 +165,20 @@ public final class Stitcher {
         probs = new float[channels];
     }
 
+    /**
+     * A stitcher for float maps with {@code channels} channels that are not class scores (e.g. attention
+     * coefficients): tiles are combined exactly as class outputs are (Gaussian-weighted average or halo core),
+     * no labels are made, and the result is {@link #outputs()}.
+     */
+    public static Stitcher maps(TileGrid grid, int channels) {
+        return new Stitcher(grid, channels, null, false, null, true);
+    }
+
     public TileGrid grid() { return grid; }
 
     public int channels() { return channels; }
 
+    /** What the channels mean; null for a stitcher of {@link #maps}. */
     public OutputKind kind() { return kind; }
 
     /** Adds one tile's output, (C, [D,] H, W) order, starting at {@code offset} (e.g. its place in a batch). */
@@ -276,6 +293,15 @@ public final class Stitcher {
 
     /** Turns {@link #values} at plane p, in-plane index i, into a label (and probabilities). */
     private void store(int p, int i, int x, int y) {
+        int planeIndex = nd == 3 ? p : 0;
+        int at = nd == 3 ? i : p * width + i;
+        if (kind == null) { // maps: the values as they are
+            for (int c = 0; c < channels; c++) {
+                checkFinite(values[c], x, y, p);
+                outputs.getPlane(nd == 3 ? p + planes * c : c).getCurrentStorageArray()[at] = values[c];
+            }
+            return;
+        }
         int label;
         switch (kind) {
         case LOGITS: {
@@ -324,8 +350,6 @@ public final class Stitcher {
             }
         }
         }
-        int planeIndex = nd == 3 ? p : 0;
-        int at = nd == 3 ? i : p * width + i;
         if (labels8 != null)
             labels8.getPlane(planeIndex).getCurrentStorageArray()[at] = (byte) label;
         else
@@ -355,6 +379,8 @@ public final class Stitcher {
      * along the last axis are final once their tiles are in; complete after {@link #isComplete()}.
      */
     public RandomAccessibleInterval<? extends IntegerType<?>> labels() {
+        if (kind == null)
+            throw new IllegalStateException("a stitcher of maps makes no labels; read outputs()");
         return labels8 != null ? labels8 : labels16;
     }
 

@@ -152,6 +152,56 @@ class StitcherTest {
     }
 
     @Test
+    void mapsFromTheSameTilesAreStitchedLikeTheClassOutputs() {
+        // one tile output of 2 class channels followed by 2 map channels, as an engine concatenates them
+        Field field = (c, x, y, z) -> c < 2 ? SMOOTH.at(c, x, y, z) : (float) (0.5 + 0.4 * Math.sin(0.05 * x * c + 0.1 * y - z));
+        for (long[] shape : new long[][] { { 70, 50, 30 }, { 61, 45 } }) {
+            int[] tile = shape.length == 3 ? new int[] { 32, 32, 16 } : new int[] { 32, 24 };
+            int[] halo = shape.length == 3 ? new int[] { 4, 4, 2 } : new int[] { 4, 4 };
+            for (TileGrid grid : List.of(TileGrid.gaussian(shape, tile), TileGrid.halo(shape, tile, halo))) {
+                Stitcher classes = new Stitcher(grid, 2, OutputKind.LOGITS, false);
+                Stitcher maps = Stitcher.maps(grid, 2);
+                Stitcher reference = new Stitcher(grid, 4, OutputKind.LOGITS, false, null, true);
+                for (Tile t : grid) {
+                    float[] out = run(t, shape, 4, field);
+                    classes.add(t, out, 0);
+                    maps.add(t, out, 2 * t.voxels());
+                    reference.add(t, out, 0);
+                }
+                assertTrue(maps.isComplete());
+                assertLabels(classes.labels(), SMOOTH, 2);
+                RandomAccessibleInterval<FloatType> got = maps.outputs();
+                assertEquals(2, got.dimension(shape.length));
+                long voxels = 1;
+                for (long d : shape)
+                    voxels *= d;
+                // channels 2 and 3 of the 4-channel reference, in the same x, y[, z], c order
+                var want = Views.flatIterable(Views.interval(reference.outputs(), intervalOfChannels(shape, 2, 3))).cursor();
+                var have = Views.flatIterable(got).cursor();
+                long n = 0;
+                while (have.hasNext()) {
+                    assertEquals(want.next().get(), have.next().get(), 0f, grid.mode() + " map value " + n);
+                    n++;
+                }
+                assertEquals(2 * voxels, n);
+                assertThrows(IllegalStateException.class, maps::labels);
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new Stitcher(TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 }), 2, null, false));
+    }
+
+    /** Channels {@code from..to} of an x, y[, z], c image of the given spatial shape. */
+    private static net.imglib2.FinalInterval intervalOfChannels(long[] shape, long from, long to) {
+        long[] min = new long[shape.length + 1], max = new long[shape.length + 1];
+        for (int d = 0; d < shape.length; d++)
+            max[d] = shape[d] - 1;
+        min[shape.length] = from;
+        max[shape.length] = to;
+        return new net.imglib2.FinalInterval(min, max);
+    }
+
+    @Test
     void identityNetworkThroughTheReaderGivesTheInputBack() {
         SplittableRandom r = new SplittableRandom(3);
         RandomAccessibleInterval<FloatType> img = ArrayImgs.floats(45, 38);
