@@ -30,7 +30,7 @@ REPO = train.REPO
 DATASETS = ["em-membranes-2d", "nuclei-2d", "axon-myelin-2d", "nuclei-3d", "spleen-ct-3d"]
 ARCHS = [("unet", "unet", "U-Net"), ("attention-unet", "attention-unet", "Attention U-Net"),
          ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net")]
-ITERATIONS = {2: 250, 3: 120}
+ITERATIONS = {2: 150, 3: 80}
 SEED = 0
 OUT_JSON = os.path.join(REPO, "docs", "comparison", "networks.json")
 README = os.path.join(REPO, "README.md")

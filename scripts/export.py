@@ -241,6 +241,11 @@ def structural_reach(model):
     return lo, hi
 
 
+STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; largest one-sided), probed with a width-1 "
+                   "copy whose values stay non-negative (see structural_reach in scripts/export.py), over all "
+                   "pooling phases; halo = radius rounded up to the divisibility")
+
+
 def halo_for(model):
     """Receptive-field radius (measured by gradient support), rounded up to the divisibility."""
     div = model.divisibility()
@@ -365,7 +370,8 @@ def export_model(model, folder, info):
         "halo": rev(halo),
         "receptiveField": {
             "size": rev(rf), "radius": rev(radius),
-            "note": ("size: analytic (each 3-conv adds 2*stride, each pooling (k-1)*stride, transposed convs "
+            "note": STRUCTURAL_NOTE if hasattr(model, "rmp") else
+                    ("size: analytic (each 3-conv adds 2*stride, each pooling (k-1)*stride, transposed convs "
                      "with kernel == stride add nothing); " if isinstance(model, UNet) else
                      "size: measured extent of the gradient support (lower + higher reach + 1); ") +
                     "radius: largest one-sided reach measured by gradient "
