@@ -11,19 +11,20 @@ import org.tessera.volume.render.Overlays;
 
 /**
  * Segments image files into an output folder: {@code <name>_labels.<same extension>}, optionally
- * {@code <name>_probabilities} and a {@code <name>_overlay.png}. Outputs are written atomically, so an
+ * {@code <name>_probabilities}, {@code <name>_instances} (segmenters that separate objects) and a
+ * {@code <name>_overlay.png}. Outputs are written atomically, so an
  * existing output is a finished one: a run that is interrupted and started again skips what is done.
  */
 public final class FileSegmentation {
 
     public enum Status { DONE, SKIPPED }
 
-    /** Where the outputs of one input go; {@code probabilities} and {@code overlay} are null when not wanted. */
-    public record Outputs(Path labels, Path probabilities, Path overlay) {
+    /** Where the outputs of one input go; {@code probabilities}, {@code instances}, {@code overlay} null when not made. */
+    public record Outputs(Path labels, Path probabilities, Path instances, Path overlay) {
 
         boolean allExist() {
             return Files.exists(labels) && (probabilities == null || Files.exists(probabilities))
-                    && (overlay == null || Files.exists(overlay));
+                    && (instances == null || Files.exists(instances)) && (overlay == null || Files.exists(overlay));
         }
     }
 
@@ -31,7 +32,8 @@ public final class FileSegmentation {
 
     private FileSegmentation() {}
 
-    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean overlay) {
+    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
+            boolean overlay) {
         String name = input.getFileName().toString();
         String ext = extension(name);
         String stem = name.substring(0, name.length() - ext.length());
@@ -39,6 +41,7 @@ public final class FileSegmentation {
         String probExt = ext.equalsIgnoreCase(".png") ? ".tif" : ext;
         return new Outputs(outDir.resolve(stem + "_labels" + ext),
                 probabilities ? outDir.resolve(stem + "_probabilities" + probExt) : null,
+                instances ? outDir.resolve(stem + "_instances" + ext) : null,
                 overlay ? outDir.resolve(stem + "_overlay.png") : null);
     }
 
@@ -57,7 +60,7 @@ public final class FileSegmentation {
      */
     public static FileResult segment(VolumeSegmenter segmenter, Path input, Path outDir, Segmenter.Options options,
             boolean overlay, boolean overwrite, double[] spacing, String unit, Progress progress) {
-        Outputs outputs = outputsFor(input, outDir, options.probabilities(), overlay);
+        Outputs outputs = outputsFor(input, outDir, options.probabilities(), segmenter.instances(), overlay);
         if (!overwrite && outputs.allExist())
             return new FileResult(input, Status.SKIPPED, outputs, null);
         Volume image = VolumeIO.read(input);
@@ -73,6 +76,8 @@ public final class FileSegmentation {
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());
+        if (outputs.instances() != null)
+            VolumeIO.write(result.instances(), outputs.instances());
         if (outputs.overlay() != null)
             Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
         return new FileResult(input, Status.DONE, outputs, result);

@@ -52,9 +52,17 @@ public final class Segmenter implements VolumeSegmenter {
      * @param tile          the tile size used, in the volume's axes (x, y[, z])
      * @param engineNanos   time spent inside the engine
      * @param totalNanos    time for the whole call
+     * @param instances     instance labels 1..n (0 elsewhere), or null: only segmenters that separate objects
      */
     public record Result(Volume labels, Volume probabilities, int[] tile, int tiles, int batch, String device,
-            long engineNanos, long totalNanos) {}
+            long engineNanos, long totalNanos, Volume instances) {
+
+        /** A result without instances (the networks'). */
+        public Result(Volume labels, Volume probabilities, int[] tile, int tiles, int batch, String device,
+                long engineNanos, long totalNanos) {
+            this(labels, probabilities, tile, tiles, batch, device, engineNanos, totalNanos, null);
+        }
+    }
 
     private final Model model;
     private final Engine engine;
@@ -67,8 +75,13 @@ public final class Segmenter implements VolumeSegmenter {
         this.log = log == null ? s -> { } : log;
     }
 
-    @Override
     public Model model() { return model; }
+
+    @Override
+    public String id() { return model.id(); }
+
+    @Override
+    public java.util.List<String> classes() { return model.card().output().classes(); }
 
     public Engine engine() { return engine; }
 

@@ -30,6 +30,9 @@ public interface ClassicMethod {
 
         int classes();
 
+        /** Whether {@link #run} returns instance labels too (only when asked, e.g. the watershed's instances=true). */
+        default boolean instances() { return false; }
+
         /**
          * @param grid     the image's shape and spacing
          * @param values   intensities in flat order (not changed)

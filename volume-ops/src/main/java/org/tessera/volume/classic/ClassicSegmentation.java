@@ -128,6 +128,9 @@ public final class ClassicSegmentation {
     /** Names of the labels 0, 1, ... */
     public List<String> classes() { return names; }
 
+    /** Whether {@link #segment} returns instance labels too. */
+    public boolean instances() { return prepared.instances(); }
+
     /** Segments a single-channel 2D or 3D volume. */
     public Result segment(Volume volume) {
         if (volume.channels() != 1)

@@ -78,6 +78,8 @@ public final class Watershed implements ClassicMethod {
                         + "Otsu's mask)"),
                 new Parameter("h", "0 for extrema, auto for distance", "smallest dynamic of a marker peak: intensity "
                         + "units for extrema, image units (length) for distance; auto = one voxel of the finest axis"),
+                new Parameter("instances", "false", "true: also return the objects as instances 1..n (the CLI writes "
+                        + "<name>_instances, Fiji shows <title>_instances)"),
                 Shared.objectsParameter("markers are taken from maxima of the intensity or of its negative"),
                 Shared.sigmaParameter("auto"));
     }
@@ -89,11 +91,15 @@ public final class Watershed implements ClassicMethod {
                 .equals("distance");
         double h = distanceMarkers ? p.numberOrAuto("h", 0, Double.MAX_VALUE, "a length >= 0")
                 : p.number("h", 0, 0, Double.MAX_VALUE, "an intensity difference >= 0");
+        boolean instances = p.choice("instances", "false", "true", "false").equals("true");
         boolean dark = Shared.darkObjects(p);
         double sigma = Shared.sigma(p, Double.NaN);
         return new Prepared() {
             @Override
             public int classes() { return 2; }
+
+            @Override
+            public boolean instances() { return instances; }
 
             @Override
             public Segmentation run(Grid grid, float[] values, boolean integers) {
@@ -124,12 +130,12 @@ public final class Watershed implements ClassicMethod {
                 int[] labels = distanceSurface ? flood(grid, Filters.negate(distance), markers, inside)
                         : flood(grid, Filters.magnitude(Filters.gradient(grid.inVoxels(), smoothed)), markers, null);
                 boolean[] isObject = new boolean[labels.length];
-                int[] instances = new int[labels.length];
+                int[] objects1ToN = new int[labels.length];
                 for (int i = 0; i < labels.length; i++) {
                     isObject[i] = labels[i] >= 2;
-                    instances[i] = isObject[i] ? labels[i] - 1 : 0;
+                    objects1ToN[i] = isObject[i] ? labels[i] - 1 : 0;
                 }
-                return new Segmentation(Shared.twoClasses(isObject, values, dark), instances);
+                return new Segmentation(Shared.twoClasses(isObject, values, dark), instances ? objects1ToN : null);
             }
         };
     }

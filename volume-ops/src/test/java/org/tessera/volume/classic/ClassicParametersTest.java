@@ -67,7 +67,7 @@ class ClassicParametersTest {
             }
         Volume discs = Volume.of(ArrayImgs.floats(v, w, h), 1, 1);
         ClassicSegmentation.Result r = ClassicSegmentation.configure("classic:watershed",
-                Parameters.parse("markers=distance h=2 sigma=0")).segment(discs);
+                Parameters.parse("markers=distance h=2 sigma=0 instances=true")).segment(discs);
         assertNotNull(r.instances());
         float[] instances = Grid.of(r.instances().image(), r.instances().spacing()).read(r.instances().image());
         float max = 0;
@@ -77,6 +77,7 @@ class ClassicParametersTest {
         assertTrue(instances[25 * w + 20] > 0 && instances[25 * w + 57] > 0
                 && instances[25 * w + 20] != instances[25 * w + 57], "the discs are separate instances");
         assertEquals(0, instances[0]);
+        assertNull(run("classic:watershed", "").instances(), "instances only when asked");
         assertNull(run("classic:otsu", "").instances(), "only the watershed separates instances");
     }
 
