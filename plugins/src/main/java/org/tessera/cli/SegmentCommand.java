@@ -140,9 +140,10 @@ final class SegmentCommand implements Callable<Integer> {
                     } else {
                         done++;
                         var r = result.result();
+                        // a classic method's seconds to the millisecond: fast methods take a few
                         String how = classic ? segmenter.id() + ", whole image" : r.tiles() + " tiles of " + format(r.tile());
-                        spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%s, %s, %.2f s)%n", file,
-                                result.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
+                        spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%s, %s, " + (classic ? "%.3f" : "%.2f")
+                                + " s)%n", file, result.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
                     }
                 } catch (InvalidInputException e) {
                     if (!folder)
