@@ -61,6 +61,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (repeats < 1)
             throw new InvalidInputException("--repeats must be at least 1");
+        if (org.tessera.volume.classic.ClassicMethods.isClassic(modelId))
+            throw new InvalidInputException(modelId + " is a classic method; bench times the networks' tiled pipeline. "
+                    + "'tessera segment' prints the seconds a classic method takes per image");
         Model model = modelOptions.model(modelId);
         if (org.tessera.planner.predict.Bundle.isBundle(model))
             throw new InvalidInputException("Model '" + model.id() + "' is an nnU-Net bundle; bench times the plain "

@@ -15,7 +15,7 @@ import org.tessera.volume.io.VolumeIO;
 final class Inputs {
 
     /** Suffixes of files that Tessera writes, skipped when a folder is scanned for inputs. */
-    static final List<String> OUTPUT_SUFFIXES = List.of("_labels", "_probabilities", "_overlay", "_truth");
+    static final List<String> OUTPUT_SUFFIXES = List.of("_labels", "_probabilities", "_instances", "_overlay", "_truth");
 
     private Inputs() {}
 

@@ -31,7 +31,7 @@ final class ModelOptions {
     }
 
     Model model(String id) {
-        return zoo().get(id);
+        return org.tessera.planner.predict.Segmenters.model(id, zoo());
     }
 
     OrtEngine.Options engineOptions() {

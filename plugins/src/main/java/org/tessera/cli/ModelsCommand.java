@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelCard;
 import org.tessera.unet.ModelZoo;
+import org.tessera.volume.classic.ClassicMethod;
+import org.tessera.volume.classic.ClassicMethods;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "models", description = "List the models: id, 2D/3D, input channels, classes, and where each comes from.")
+@Command(name = "models", description = { "List the models: id, 2D/3D, input channels, classes, and where each comes from; "
+        + "then the classic methods (marked classic).", "--card ID prints a model's card, or a classic method's parameters." })
 final class ModelsCommand implements Callable<Integer> {
 
     @Mixin
@@ -30,8 +33,12 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ModelZoo zoo = options.zoo();
+        if (cardOf != null && ClassicMethods.isClassic(cardOf)) {
+            out.print(ClassicMethods.describe(ClassicMethods.get(cardOf)));
+            return ExitCodes.OK;
+        }
         if (cardOf != null) {
-            out.println(new String(zoo.get(cardOf).readFile(Model.CARD), StandardCharsets.UTF_8).strip());
+            out.println(new String(options.model(cardOf).readFile(Model.CARD), StandardCharsets.UTF_8).strip());
             return ExitCodes.OK;
         }
         for (Model m : zoo.list()) {
@@ -40,6 +47,9 @@ final class ModelsCommand implements Callable<Integer> {
                     String.join(",", c.input().channels()), String.join(",", c.output().classes()),
                     m.source() == Model.Source.SHIPPED ? "shipped" : m.location());
         }
+        for (ClassicMethod m : ClassicMethods.all())
+            out.printf("%-24s %s  in: %-22s classes: %-40s %s%n", ClassicMethods.PREFIX + m.name(), "2D/3D", "1 channel",
+                    "by intensity (--param order=, names=)", "classic");
         for (String problem : zoo.problems())
             spec.commandLine().getErr().println("tessera: skipped a model: " + problem);
         return ExitCodes.OK;

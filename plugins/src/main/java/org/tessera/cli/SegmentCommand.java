@@ -4,17 +4,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.tessera.unet.FileSegmentation;
-import org.tessera.unet.Model;
-import org.tessera.unet.OrtEngine;
 import org.tessera.unet.Segmenter;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.planner.predict.Segmenters;
 import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.classic.Parameters;
 import org.tessera.volume.tiling.TileMode;
 
 import picocli.CommandLine.Command;
@@ -24,13 +25,21 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "segment", sortOptions = false,
-        description = { "Segment an image, or every image in a folder, with a model.",
+        description = { "Segment an image, or every image in a folder, with a model or a classic method.",
                 "Writes <name>_labels.<same extension> per input (labels 0..C-1, geometry kept). Run again on "
-                        + "the same folder, it skips inputs whose outputs exist." })
+                        + "the same folder, it skips inputs whose outputs exist.",
+                "Classic methods (classic:otsu, classic:kmeans, ...) take --param KEY=VALUE and run on the whole image; "
+                        + "the tiling, batch and device options do not apply to them." })
 final class SegmentCommand implements Callable<Integer> {
 
-    @Option(names = { "-m", "--model" }, required = true, paramLabel = "ID", description = "Model id (see 'tessera models').")
+    @Option(names = { "-m", "--model" }, required = true, paramLabel = "ID",
+            description = "Model id or classic method (see 'tessera models').")
     String modelId;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE",
+            description = "A parameter of a classic method, e.g. --param k=3 --param order=bright-to-dark; repeatable "
+                    + "('tessera models --card classic:kmeans' lists them).")
+    List<String> params = new ArrayList<>();
 
     @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE_OR_DIR", description = "An image, or a folder of images.")
     Path input;
@@ -105,21 +114,27 @@ final class SegmentCommand implements Callable<Integer> {
             throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
         Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step,
                 attentionMaps);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String p : params)
+            Parameters.put(parameters, p);
         List<Path> all = Inputs.list(input);
         List<Path> mine = new ArrayList<>();
         for (int i = 0; i < all.size(); i++)
             if (i % chunks == index)
                 mine.add(all.get(i));
-        Model model = modelOptions.model(modelId);
-        Segmenters.check(model);
-        Segmenter.attentionOutputs(model.card(), options); // a model without attention maps fails here, not per file
-        Files.createDirectories(outDir);
         boolean folder = Files.isDirectory(input);
         int failed = 0, done = 0, skipped = 0;
-        try (OrtEngine engine = model.open(modelOptions.engineOptions())) {
-            if (engine.fallbackReason() != null && !modelOptions.device.equalsIgnoreCase("cpu"))
-                err.println("tessera: running on the CPU: " + engine.fallbackReason());
-            VolumeSegmenter segmenter = Segmenters.create(model, engine, !noMirroring, line -> err.println("tessera: " + line));
+        try (Segmenters.Opened opened = Segmenters.open(modelId, modelOptions.zoo(), modelOptions.engineOptions(),
+                !noMirroring, parameters, line -> err.println("tessera: " + line))) {
+            if (opened.fallbackReason() != null && !modelOptions.device.equalsIgnoreCase("cpu"))
+                err.println("tessera: running on the CPU: " + opened.fallbackReason());
+            VolumeSegmenter segmenter = opened.segmenter();
+            boolean classic = opened.engine() == null;
+            if (classic && probabilities)
+                throw new InvalidInputException(segmenter.id() + " gives labels only, no probabilities; leave out "
+                        + "--probabilities");
+            segmenter.attentionOutputs(options); // a model without attention maps fails here, not per file
+            Files.createDirectories(outDir);
             for (int i = 0; i < mine.size(); i++) {
                 Path file = mine.get(i);
                 String label = (mine.size() > 1 ? "[" + (i + 1) + "/" + mine.size() + "] " : "") + file.getFileName();
@@ -132,8 +147,10 @@ final class SegmentCommand implements Callable<Integer> {
                     } else {
                         done++;
                         var r = result.result();
-                        spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%d tiles of %s, %s, %.2f s)%n", file,
-                                result.outputs().labels(), r.tiles(), format(r.tile()), r.device(), r.totalNanos() / 1e9);
+                        // a classic method's seconds to the millisecond: fast methods take a few
+                        String how = classic ? segmenter.id() + ", whole image" : r.tiles() + " tiles of " + format(r.tile());
+                        spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%s, %s, " + (classic ? "%.3f" : "%.2f")
+                                + " s)%n", file, result.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
                         for (Path map : result.outputs().attention())
                             spec.commandLine().getOut().println("  attention map -> " + map);
                     }

@@ -42,7 +42,7 @@ public class ModelsPlugin implements PlugIn {
                     Tessera.modelsTable(models).show(Tessera.MODELS_TABLE);
                     IJ.showStatus(TITLE + ": " + models.size() + " models");
                 }
-                case "card" -> IJ.log(Tessera.cardText(zoo.get(id)));
+                case "card" -> IJ.log(Tessera.card(id));
                 default -> {
                     if (folder.isEmpty())
                         throw new org.tessera.volume.InvalidInputException(

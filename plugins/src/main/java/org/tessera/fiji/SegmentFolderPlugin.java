@@ -36,15 +36,18 @@ public class SegmentFolderPlugin implements PlugIn {
             gd.addCheckbox("Probabilities (one channel per class)", false);
             gd.addCheckbox("Overlay PNG per image", false);
             gd.addCheckbox("Overwrite finished outputs", false);
+            gd.addStringField("Parameters (classic methods, key=value ...)", "", 30);
             gd.showDialog();
             if (gd.wasCanceled())
                 return;
             String input = gd.getNextString().strip();
             String output = gd.getNextString().strip();
-            Tessera.Request request = Tessera.Request.parse(gd.getNextChoice(), gd.getNextString(), gd.getNextChoice(),
-                    gd.getNextChoice(), gd.getNextBoolean());
+            String model = gd.getNextChoice(), tile = gd.getNextString(), tiling = gd.getNextChoice(),
+                    device = gd.getNextChoice();
+            boolean probabilities = gd.getNextBoolean();
             boolean overlay = gd.getNextBoolean();
             boolean overwrite = gd.getNextBoolean();
+            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, gd.getNextString());
             if (!fromMacro) {
                 Prefs.set("tessera.folder.input", input);
                 Prefs.set("tessera.folder.output", output);

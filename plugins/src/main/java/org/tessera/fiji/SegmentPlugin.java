@@ -13,10 +13,12 @@ import ij.plugin.PlugIn;
 import org.tessera.unet.ModelZoo;
 
 /**
- * Plugins > Tessera > Tessera Segment: segments the active image with a model and shows the label image
- * ({@code <title>_labels}, label LUT, calibration kept), optionally the probability maps and an Attention U-Net's
- * attention maps ({@code <title>_attention_1}, ... one image per gate), and the voxel counts and volumes per class.
- * Recordable: {@code run("Tessera Segment", "model=<id> tile=auto tiling=gaussian device=auto");}
+ * Plugins > Tessera > Tessera Segment: segments the active image with a model or a classic method and shows the
+ * label image ({@code <title>_labels}, label LUT, calibration kept), optionally the probability maps and an
+ * Attention U-Net's attention maps ({@code <title>_attention_1}, ... one image per gate), and the voxel counts and
+ * volumes per class. Recordable: {@code run("Tessera Segment", "model=<id> tile=auto tiling=gaussian
+ * device=auto");} and, for a classic method, {@code run("Tessera Segment", "model=classic:kmeans tile=auto
+ * tiling=gaussian device=auto parameters=[k=3 order=bright-to-dark]");}
  */
 public class SegmentPlugin implements PlugIn {
 
@@ -43,6 +45,7 @@ public class SegmentPlugin implements PlugIn {
             gd.addCheckbox("Probabilities (one channel per class)", false);
             // underscores: shown as spaces, recorded as the key "show_attention_maps"
             gd.addCheckbox("Show_attention_maps", false);
+            gd.addStringField("Parameters (classic methods, key=value ...)", "", 30);
             gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight()
                     + (imp.getNSlices() > 1 ? " x " + imp.getNSlices() : "")
                     + (imp.getNChannels() > 1 ? ", " + imp.getNChannels() + " channels" : "") + ")");
@@ -55,7 +58,9 @@ public class SegmentPlugin implements PlugIn {
             String device = gd.getNextChoice();
             boolean probabilities = gd.getNextBoolean();
             boolean attention = gd.getNextBoolean();
-            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention);
+            String parameters = gd.getNextString();
+            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
+                    parameters);
             if (!fromMacro) {
                 Prefs.set("tessera.model", model);
                 Prefs.set("tessera.tile", tile);
@@ -65,7 +70,7 @@ public class SegmentPlugin implements PlugIn {
             ImageJProgress progress = new ImageJProgress(TITLE);
             Tessera.Segmented s = Tessera.segment(imp, request, progress, line -> IJ.log("Tessera: " + line));
             s.show();
-            progress.finish(String.format("%s done, %d tiles on %s, %.1f s", model, s.result().tiles(),
+            progress.finish(String.format("%s done, %d tile(s) on %s, %.1f s", model, s.result().tiles(),
                     s.result().device(), s.result().totalNanos() / 1e9));
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -27,6 +28,9 @@ import org.tessera.unet.Segmenter;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.planner.predict.Segmenters;
 import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.classic.ClassicMethod;
+import org.tessera.volume.classic.ClassicMethods;
+import org.tessera.volume.classic.Parameters;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.ij.ImagePlusVolumes;
@@ -59,12 +63,17 @@ public final class Tessera {
         return ModelZoo.standard(explicit);
     }
 
-    /** The ids of every usable model, for a dialog's choice; problems with broken models go to the Log. */
+    /**
+     * The ids of every usable model and then of the classic methods, for a dialog's choice; problems with
+     * broken models go to the Log.
+     */
     public static String[] modelIds(ModelZoo zoo) {
         List<Model> models = zoo.list();
         for (String problem : zoo.problems())
             IJ.log("Tessera: skipped a broken model: " + problem);
-        return models.stream().map(Model::id).toArray(String[]::new);
+        List<String> ids = new ArrayList<>(models.stream().map(Model::id).toList());
+        ids.addAll(ClassicMethods.ids());
+        return ids.toArray(String[]::new);
     }
 
     /**
@@ -77,30 +86,41 @@ public final class Tessera {
         String options = ij.Macro.getOptions();
         if (options != null) {
             String id = ij.Macro.getValue(options, "model", null);
-            if (id != null && !java.util.Arrays.asList(ids).contains(id))
-                zoo.get(id);
+            if (id != null && !java.util.Arrays.asList(ids).contains(id)) {
+                if (ClassicMethods.isClassic(id))
+                    ClassicMethods.get(id);
+                else
+                    Segmenters.model(id, zoo);
+            }
         }
-        if (ids.length == 0)
-            zoo.get("(none)");
         return ids;
     }
 
-    /** What to segment with: a model and the tiling, device and output choices. */
+    /**
+     * What to segment with: a model or classic method, the tiling, device and output choices, and a classic
+     * method's parameters.
+     */
     public record Request(String modelId, int[] tile, TileMode mode, OrtEngine.Device device, boolean probabilities,
-            boolean attentionMaps) {
+            boolean attentionMaps, Map<String, String> parameters) {
 
         /** Parses the words of the dialog, the macro options and the SciJava parameters alike. */
         public static Request parse(String modelId, String tile, String tiling, String device, boolean probabilities) {
-            return parse(modelId, tile, tiling, device, probabilities, false);
+            return parse(modelId, tile, tiling, device, probabilities, false, "");
+        }
+
+        /** @param parameters a classic method's parameters, e.g. "k=3 order=bright-to-dark"; empty for a network */
+        public static Request parse(String modelId, String tile, String tiling, String device, boolean probabilities,
+                String parameters) {
+            return parse(modelId, tile, tiling, device, probabilities, false, parameters);
         }
 
         /** @param attentionMaps also make the attention maps (models whose card lists attention outputs) */
         public static Request parse(String modelId, String tile, String tiling, String device, boolean probabilities,
-                boolean attentionMaps) {
+                boolean attentionMaps, String parameters) {
             if (modelId == null || modelId.isBlank())
                 throw new InvalidInputException("No model given; choose one of the models listed by Tessera Models");
             return new Request(modelId.strip(), parseTile(tile), parseMode(tiling), OrtEngine.Device.parse(
-                    device == null ? "auto" : device), probabilities, attentionMaps);
+                    device == null ? "auto" : device), probabilities, attentionMaps, Parameters.parse(parameters));
         }
 
         Segmenter.Options options() {
@@ -142,7 +162,8 @@ public final class Tessera {
      * The images a segmentation made (not shown yet), its per-class table and the core's result;
      * {@code attention} holds one image per attention gate ({@code <title>_attention_1}, ...) when asked for.
      */
-    public record Segmented(ImagePlus labels, ImagePlus probabilities, List<ImagePlus> attention, ResultsTable classes,
+    public record Segmented(ImagePlus labels, ImagePlus probabilities, ImagePlus instances, List<ImagePlus> attention,
+            ResultsTable classes,
             Segmenter.Result result) {
 
         /** Shows the images and the class table; the label image ends up the active image. */
@@ -150,6 +171,8 @@ public final class Tessera {
             if (probabilities != null)
                 probabilities.show();
             attention.forEach(ImagePlus::show);
+            if (instances != null)
+                instances.show();
             labels.show();
             classes.show(CLASSES_TABLE);
         }
@@ -159,9 +182,18 @@ public final class Tessera {
     public static final String EVALUATION_TABLE = "Tessera evaluation";
     public static final String MODELS_TABLE = "Tessera models";
 
+    /** Opens the request's segmenter (a network on its engine, or a classic method); the caller closes it. */
+    private static Segmenters.Opened open(Request request, Consumer<String> log) {
+        Segmenters.Opened opened = Segmenters.open(request.modelId(), zoo(), engineOptions(request.device()), true,
+                request.parameters(), log);
+        if (opened.fallbackReason() != null && request.device() != OrtEngine.Device.CPU)
+            log.accept("Running on the CPU: " + opened.fallbackReason());
+        return opened;
+    }
+
     /**
-     * Segments an open image (2D, 3D stack, with or without channels) with one model. Nothing is shown and no
-     * image is made unless the whole segmentation succeeds.
+     * Segments an open image (2D, 3D stack, with or without channels) with one model or classic method.
+     * Nothing is shown and no image is made unless the whole segmentation succeeds.
      *
      * @param log receives notes of the core (spacing warnings, CPU fallback, smaller tiles)
      */
@@ -169,12 +201,11 @@ public final class Tessera {
         if (imp == null)
             throw new InvalidInputException("No image is open; open a 2D image or 3D stack first");
         Volume volume = ImagePlusVolumes.wrap(imp);
-        Model model = zoo().get(request.modelId());
         Segmenter.Result result;
-        try (OrtEngine engine = model.open(engineOptions(request.device()))) {
-            if (engine.fallbackReason() != null && request.device() != OrtEngine.Device.CPU)
-                log.accept("Running on the CPU: " + engine.fallbackReason());
-            result = Segmenters.create(model, engine, true, log).segment(volume, request.options(), progress);
+        List<String> classes;
+        try (Segmenters.Opened opened = open(request, log)) {
+            result = opened.segmenter().segment(volume, request.options(), progress);
+            classes = opened.segmenter().classes();
         }
         String base = baseTitle(imp.getTitle());
         ImagePlus labels = ImagePlusVolumes.toImagePlus(result.labels(), base + "_labels");
@@ -186,6 +217,12 @@ public final class Tessera {
             keepCalibration(imp, probabilities);
             probabilities.setDisplayRange(0, 1);
         }
+        ImagePlus instances = null;
+        if (result.instances() != null) {
+            instances = ImagePlusVolumes.toImagePlus(result.instances(), base + "_instances");
+            keepCalibration(imp, instances);
+            instances.resetDisplayRange();
+        }
         List<ImagePlus> attention = new ArrayList<>();
         for (Segmenter.AttentionMap map : result.attention()) {
             ImagePlus image = ImagePlusVolumes.toImagePlus(map.map(), base + "_" + map.name());
@@ -193,7 +230,8 @@ public final class Tessera {
             image.setDisplayRange(0, 1);
             attention.add(image);
         }
-        return new Segmented(labels, probabilities, List.copyOf(attention), classTable(labels, model.card()), result);
+        return new Segmented(labels, probabilities, instances, List.copyOf(attention), classTable(labels, classes),
+                result);
     }
 
     /** Attention maps as one image, a channel per gate (for faces that return a single image); null for none. */
@@ -230,8 +268,7 @@ public final class Tessera {
     }
 
     /** Voxels per class and their physical volume (area for 2D) from the label image's calibration. */
-    public static ResultsTable classTable(ImagePlus labels, ModelCard card) {
-        List<String> names = card.output().classes();
+    public static ResultsTable classTable(ImagePlus labels, List<String> names) {
         long[] counts = new long[Math.max(names.size(), 1)];
         ImageStack stack = labels.getStack();
         for (int s = 1; s <= stack.getSize(); s++) {
@@ -285,7 +322,7 @@ public final class Tessera {
         return evaluation.getValue("Dice", evaluation.size() - 1);
     }
 
-    /** One row per model: id, name, dimensionality, channels, classes, where it lives. */
+    /** One row per model (id, name, dimensionality, channels, classes, where it lives), then one per classic method. */
     public static ResultsTable modelsTable(List<Model> models) {
         ResultsTable table = new ResultsTable();
         for (Model m : models) {
@@ -299,7 +336,24 @@ public final class Tessera {
             table.addValue("Source", m.source().name().toLowerCase(Locale.ROOT));
             table.addValue("Location", m.location());
         }
+        for (ClassicMethod m : ClassicMethods.all()) {
+            table.incrementCounter();
+            table.addValue("Id", ClassicMethods.PREFIX + m.name());
+            table.addValue("Name", m.summary());
+            table.addValue("Dims", "2D/3D");
+            table.addValue("Channels", "1");
+            table.addValue("Classes", "by intensity (parameters order, names)");
+            table.addValue("Source", "classic");
+            table.addValue("Location", "-");
+        }
         return table;
+    }
+
+    /** A model's card, or a classic method's description and parameters, as readable lines. */
+    public static String card(String id) {
+        if (ClassicMethods.isClassic(id))
+            return ClassicMethods.describe(ClassicMethods.get(id));
+        return cardText(Segmenters.model(id.strip(), zoo()));
     }
 
     /** A model card as readable lines. */
@@ -362,18 +416,15 @@ public final class Tessera {
         if (files.isEmpty())
             throw new InvalidInputException("Folder " + input + " holds no images Tessera reads ("
                     + String.join(", ", VolumeIO.EXTENSIONS) + ")");
-        Model model = zoo().get(request.modelId());
-        try {
-            Files.createDirectories(output);
-        } catch (IOException e) {
-            throw new InvalidInputException("Cannot create the output folder " + output + ": " + e.getMessage(), e);
-        }
         int done = 0, skipped = 0;
         List<String> failures = new ArrayList<>();
-        try (OrtEngine engine = model.open(engineOptions(request.device()))) {
-            if (engine.fallbackReason() != null && request.device() != OrtEngine.Device.CPU)
-                log.accept("Running on the CPU: " + engine.fallbackReason());
-            VolumeSegmenter segmenter = Segmenters.create(model, engine, true, log);
+        try (Segmenters.Opened opened = open(request, log)) {
+            try {
+                Files.createDirectories(output);
+            } catch (IOException e) {
+                throw new InvalidInputException("Cannot create the output folder " + output + ": " + e.getMessage(), e);
+            }
+            VolumeSegmenter segmenter = opened.segmenter();
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
                 String label = "[" + (i + 1) + "/" + files.size() + "] " + file.getFileName();

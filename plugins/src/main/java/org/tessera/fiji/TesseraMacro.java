@@ -1,7 +1,6 @@
 package org.tessera.fiji;
 
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -25,6 +24,7 @@ import org.tessera.volume.io.VolumeIO;
  * call("org.tessera.fiji.TesseraMacro.install");
  * Ext.tesseraOpen("/data/cells.tif");                                           // also .nii/.nii.gz
  * Ext.tesseraSegment("nuclei-2d-unet", "tile=auto tiling=gaussian device=cpu");  // label image becomes active
+ * Ext.tesseraSegment("classic:kmeans", "parameters=[k=3 order=bright-to-dark]");  // a classic method
  * Ext.tesseraModels(ids);                                                     // "id1,id2,..."
  * Ext.tesseraModelCard("nuclei-2d-unet", card);
  * Ext.tesseraEvaluate("cells_labels", "cells_truth", meanDice);               // table "Tessera evaluation"
@@ -33,8 +33,8 @@ import org.tessera.volume.io.VolumeIO;
  *
  * Plain ImageJ's own {@code open(path)} needs menus, hence a display; {@code Ext.tesseraOpen} does not.
  * Options use the words of the Tessera Segment dialog: {@code tile=x,y[,z]|auto tiling=gaussian|halo
- * device=auto|cpu|cuda probabilities show_attention_maps}; the folder function also takes {@code overlay} and
- * {@code overwrite}.
+ * device=auto|cpu|cuda probabilities show_attention_maps parameters=[key=value ...]}; the folder function also
+ * takes {@code overlay} and {@code overwrite}.
  * A bad argument stops the macro with a short message; details go to the Log window.
  */
 public final class TesseraMacro implements MacroExtension {
@@ -67,9 +67,8 @@ public final class TesseraMacro implements MacroExtension {
             switch (name) {
                 case "tesseraOpen" -> open((String) args[0]);
                 case "tesseraSegment" -> segment((String) args[0], (String) args[1]);
-                case "tesseraModels" -> ((String[]) args[0])[0] = Tessera.zoo().list().stream()
-                        .map(m -> m.id()).collect(Collectors.joining(","));
-                case "tesseraModelCard" -> ((String[]) args[1])[0] = Tessera.cardText(Tessera.zoo().get((String) args[0]));
+                case "tesseraModels" -> ((String[]) args[0])[0] = String.join(",", Tessera.modelIds(Tessera.zoo()));
+                case "tesseraModelCard" -> ((String[]) args[1])[0] = Tessera.card((String) args[0]);
                 case "tesseraEvaluate" -> ((Double[]) args[2])[0] = evaluate((String) args[0], (String) args[1]);
                 case "tesseraSegmentFolder" -> segmentFolder((String) args[0], (String) args[1], (String) args[2],
                         (String) args[3]);
@@ -137,18 +136,45 @@ public final class TesseraMacro implements MacroExtension {
         return imp;
     }
 
-    /** Parses "tile=... tiling=... device=... probabilities" like the dialog does. */
+    /**
+     * Parses "tile=... tiling=... device=... probabilities parameters=[k=3 ...]" like the dialog does (the
+     * bracketed parameters are a classic method's).
+     */
     static Tessera.Request request(String model, String options) {
         String o = options == null ? "" : options + " ";
-        for (String word : o.trim().split("\\s+")) {
+        for (String word : words(o)) {
             String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
-            if (!key.isEmpty() && !java.util.List.of("tile", "tiling", "device", "probabilities", "show_attention_maps",
-                    "overlay", "overwrite").contains(key) && !key.startsWith("["))
+            if (!java.util.List.of("tile", "tiling", "device", "probabilities", "show_attention_maps", "overlay",
+                    "overwrite", "parameters").contains(key))
                 throw new InvalidInputException("Option '" + word + "' is not known; use tile=x,y[,z]|auto, "
-                        + "tiling=gaussian|halo, device=auto|cpu|cuda and the words probabilities and show_attention_maps");
+                        + "tiling=gaussian|halo, device=auto|cpu|cuda, the words probabilities and show_attention_maps, "
+                        + "and for a classic method parameters=[key=value ...]");
         }
         return Tessera.Request.parse(model, Macro.getValue(o, "tile", "auto"), Macro.getValue(o, "tiling", "gaussian"),
-                Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"));
+                Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"),
+                Macro.getValue(o, "parameters", ""));
+    }
+
+    /** The words of an options string; a [bracketed value] is part of its word, spaces and all. */
+    static java.util.List<String> words(String options) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean bracket = false;
+        for (char c : options.toCharArray()) {
+            if (c == '[')
+                bracket = true;
+            else if (c == ']')
+                bracket = false;
+            if (Character.isWhitespace(c) && !bracket) {
+                if (word.length() > 0)
+                    words.add(word.toString());
+                word.setLength(0);
+            } else
+                word.append(c);
+        }
+        if (word.length() > 0)
+            words.add(word.toString());
+        return words;
     }
 
     private static boolean hasFlag(String options, String word) {

@@ -149,8 +149,9 @@ class MenuCommandsXvfbTest {
         String report = harness("record", FijiTestSupport.SAMPLE_2D.toString(), "tiny-unet-2d", "32,24", dir.toString(),
                 dir.resolve("report.txt").toString());
         String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
-        assertEquals("run(\"Tessera Segment\", \"model=tiny-unet-2d tile=32,24 tiling=halo device=cpu\");", recorded.strip(),
-                report);
+        // the dialog's Parameters field (for classic methods) is recorded even when empty
+        assertEquals("run(\"Tessera Segment\", \"model=tiny-unet-2d tile=32,24 tiling=halo device=cpu parameters=[]\");",
+                recorded.strip(), report);
         ImagePlus first = FijiTestSupport.open(dir.resolve("recorded.tif"));
         ImagePlus replayed = FijiTestSupport.open(dir.resolve("replayed.tif"));
         FijiTestSupport.assertSamePixels(first, replayed);
@@ -219,10 +220,36 @@ class MenuCommandsXvfbTest {
                 dir.toString(), "attention", dir.resolve("report.txt").toString());
         String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
         assertEquals("run(\"Tessera Segment\", \"model=nuclei-2d-attention-unet tile=auto tiling=halo device=cpu "
-                + "show_attention_maps\");", recorded.strip(), report);
+                + "show_attention_maps parameters=[]\");", recorded.strip(), report);
         List<String> titles = report.lines().filter(l -> l.startsWith("TITLE\t")).map(l -> l.substring(6)).toList();
         for (int k = 1; k <= 3; k++)
             assertTrue(titles.contains("nuclei-2d-phantom_attention_" + k), "the replay shows gate " + k + ":\n" + report);
+    }
+
+    void classicMethodsRunFromTheMenuWithTheirParametersAndRejectBadOnes() throws Exception {
+        Path labels = dir.resolve("classic.tif");
+        Path macro = dir.resolve("classic.ijm"), bad = dir.resolve("bad.ijm");
+        Files.writeString(macro, String.join("\n",
+                "open(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
+                "run(\"Tessera Segment\", \"model=classic:kmeans tile=auto tiling=gaussian device=cpu "
+                        + "parameters=[k=2 names=background,nucleus]\");",
+                "print(\"TITLE=\" + getTitle());",
+                "print(\"CLASS1=\" + Table.getString(\"Name\", 1, \"Tessera classes\"));",
+                "saveAs(\"Tiff\", " + FijiTestSupport.q(labels) + ");"));
+        Files.writeString(bad, "close(\"*\");\nopen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");\n"
+                + "run(\"Tessera Segment\", \"model=classic:kmeans tile=auto tiling=gaussian device=cpu parameters=[k=40]\");\n"
+                + "print(\"WENT_ON\");");
+        String report = harness("macro", macro.toString(), bad.toString(), dir.resolve("report.txt").toString());
+        assertEquals("nuclei-2d-phantom_labels", value(report, "TITLE"));
+        assertEquals("nucleus", value(report, "CLASS1"));
+        ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
+        ImagePlus expected = org.tessera.volume.ij.ImagePlusVolumes.toImagePlus(org.tessera.volume.classic.ClassicSegmentation
+                .configure("classic:kmeans", java.util.Map.of("k", "2")).segment(
+                        org.tessera.volume.ij.ImagePlusVolumes.wrap(input)).labels(), "expected");
+        FijiTestSupport.assertSamePixels(expected, FijiTestSupport.open(labels));
+        assertFalse(report.contains("WENT_ON"), "the macro went on after a bad parameter:\n" + report);
+        assertTrue(report.contains("Parameter k=40 of classic:kmeans is out of range"), report);
+        assertFalse(report.contains("Exception"), "a stack trace for a user mistake:\n" + report);
     }
 
     private static void assertCalibration(Calibration expected, Calibration actual) {

@@ -13,23 +13,25 @@ import org.tessera.volume.render.Overlays;
 
 /**
  * Segments image files into an output folder: {@code <name>_labels.<same extension>}, optionally
- * {@code <name>_probabilities}, {@code <name>_<attention output>} per attention gate and a
- * {@code <name>_overlay.png}. Outputs are written atomically, so an existing output is a finished one: a run
- * that is interrupted and started again skips what is done.
+ * {@code <name>_probabilities}, {@code <name>_instances} (segmenters that separate objects),
+ * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}. Outputs are written
+ * atomically, so an existing output is a finished one: a run that is interrupted and started again skips what
+ * is done.
  */
 public final class FileSegmentation {
 
     public enum Status { DONE, SKIPPED }
 
     /**
-     * Where the outputs of one input go; {@code probabilities} and {@code overlay} are null and
-     * {@code attention} (one file per gate) is empty when not wanted.
+     * Where the outputs of one input go; {@code probabilities}, {@code instances} and {@code overlay} are null and
+     * {@code attention} (one file per gate) is empty when not made.
      */
-    public record Outputs(Path labels, Path probabilities, Path overlay, List<Path> attention) {
+    public record Outputs(Path labels, Path probabilities, Path instances, Path overlay, List<Path> attention) {
 
         boolean allExist() {
             return Files.exists(labels) && (probabilities == null || Files.exists(probabilities))
-                    && (overlay == null || Files.exists(overlay)) && attention.stream().allMatch(Files::exists);
+                    && (instances == null || Files.exists(instances)) && (overlay == null || Files.exists(overlay))
+                    && attention.stream().allMatch(Files::exists);
         }
     }
 
@@ -37,13 +39,14 @@ public final class FileSegmentation {
 
     private FileSegmentation() {}
 
-    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean overlay) {
-        return outputsFor(input, outDir, probabilities, overlay, List.of());
+    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
+            boolean overlay) {
+        return outputsFor(input, outDir, probabilities, instances, overlay, List.of());
     }
 
     /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
-    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean overlay,
-            List<String> attention) {
+    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
+            boolean overlay, List<String> attention) {
         String name = input.getFileName().toString();
         String ext = extension(name);
         String stem = name.substring(0, name.length() - ext.length());
@@ -54,6 +57,7 @@ public final class FileSegmentation {
             maps.add(outDir.resolve(stem + "_" + gate.replaceAll("[^A-Za-z0-9._-]", "_") + floatExt));
         return new Outputs(outDir.resolve(stem + "_labels" + ext),
                 probabilities ? outDir.resolve(stem + "_probabilities" + floatExt) : null,
+                instances ? outDir.resolve(stem + "_instances" + ext) : null,
                 overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps));
     }
 
@@ -72,8 +76,8 @@ public final class FileSegmentation {
      */
     public static FileResult segment(VolumeSegmenter segmenter, Path input, Path outDir, Segmenter.Options options,
             boolean overlay, boolean overwrite, double[] spacing, String unit, Progress progress) {
-        List<String> attention = Segmenter.attentionOutputs(segmenter.model().card(), options);
-        Outputs outputs = outputsFor(input, outDir, options.probabilities(), overlay, attention);
+        Outputs outputs = outputsFor(input, outDir, options.probabilities(), segmenter.instances(), overlay,
+                segmenter.attentionOutputs(options));
         if (!overwrite && outputs.allExist())
             return new FileResult(input, Status.SKIPPED, outputs, null);
         Volume image = VolumeIO.read(input);
@@ -89,6 +93,8 @@ public final class FileSegmentation {
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());
+        if (outputs.instances() != null)
+            VolumeIO.write(result.instances(), outputs.instances());
         for (int k = 0; k < outputs.attention().size(); k++)
             VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
         if (outputs.overlay() != null)

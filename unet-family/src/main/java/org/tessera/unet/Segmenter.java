@@ -68,9 +68,17 @@ public final class Segmenter implements VolumeSegmenter {
      * @param tile          the tile size used, in the volume's axes (x, y[, z])
      * @param engineNanos   time spent inside the engine
      * @param totalNanos    time for the whole call
+     * @param instances     instance labels 1..n (0 elsewhere), or null: only segmenters that separate objects
      */
     public record Result(Volume labels, Volume probabilities, List<AttentionMap> attention, int[] tile, int tiles,
-            int batch, String device, long engineNanos, long totalNanos) {}
+            int batch, String device, long engineNanos, long totalNanos, Volume instances) {
+
+        /** A result without instances (the networks'). */
+        public Result(Volume labels, Volume probabilities, List<AttentionMap> attention, int[] tile, int tiles,
+                int batch, String device, long engineNanos, long totalNanos) {
+            this(labels, probabilities, attention, tile, tiles, batch, device, engineNanos, totalNanos, null);
+        }
+    }
 
     private final Model model;
     private final Engine engine;
@@ -83,8 +91,13 @@ public final class Segmenter implements VolumeSegmenter {
         this.log = log == null ? s -> { } : log;
     }
 
-    @Override
     public Model model() { return model; }
+
+    @Override
+    public String id() { return model.id(); }
+
+    @Override
+    public java.util.List<String> classes() { return model.card().output().classes(); }
 
     public Engine engine() { return engine; }
 
@@ -159,6 +172,11 @@ public final class Segmenter implements VolumeSegmenter {
     }
 
     /** The model's attention outputs when asked for; asking a model that has none is a mistake worth saying. */
+    @Override
+    public List<String> attentionOutputs(Options options) {
+        return attentionOutputs(model.card(), options);
+    }
+
     public static List<String> attentionOutputs(ModelCard card, Options options) {
         if (!options.attentionMaps())
             return List.of();

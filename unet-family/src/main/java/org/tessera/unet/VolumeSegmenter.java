@@ -1,17 +1,39 @@
 package org.tessera.unet;
 
+import java.util.List;
+
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 
 /**
- * Segments a volume with a model: the plain tiled pipeline ({@link Segmenter}) or a pipeline that first
- * preprocesses as the model's training did (nnU-Net bundles, in nnunet-planner). Labels come back with the
- * input's geometry.
+ * Segments a volume: a network through the plain tiled pipeline ({@link Segmenter}) or a pipeline that first
+ * preprocesses as the model's training did (nnU-Net bundles, in nnunet-planner), or a classic method
+ * ({@link ClassicSegmenter}). Labels come back with the input's geometry.
  */
 public interface VolumeSegmenter {
 
-    /** The model segmenting. */
-    Model model();
+    /** The id it was opened by: a model's id, or a classic method's {@code classic:<name>}. */
+    String id();
+
+    /** Names of the labels 0, 1, ... */
+    List<String> classes();
+
+    /** Whether {@link Segmenter.Result#instances()} will hold instance labels. */
+    default boolean instances() {
+        return false;
+    }
+
+    /**
+     * The attention outputs that {@code options} asks for: none unless {@link Segmenter.Options#attentionMaps()};
+     * a segmenter without attention gates refuses the option with a message naming it.
+     */
+    default List<String> attentionOutputs(Segmenter.Options options) {
+        if (!options.attentionMaps())
+            return List.of();
+        throw new org.tessera.volume.InvalidInputException("'" + id() + "' has no attention maps. Choose an "
+                + "Attention U-Net exported with them (the shipped nuclei-2d-attention-unet and "
+                + "nuclei-3d-attention-unet are), or leave attention maps off");
+    }
 
     Segmenter.Result segment(Volume input, Segmenter.Options options, Progress progress);
 }

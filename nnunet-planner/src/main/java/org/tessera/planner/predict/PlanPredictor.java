@@ -64,9 +64,18 @@ public final class PlanPredictor implements VolumeSegmenter {
         this.log = log == null ? s -> { } : log;
     }
 
-    @Override
     public Model model() {
         return bundle.model();
+    }
+
+    @Override
+    public String id() {
+        return bundle.model().id();
+    }
+
+    @Override
+    public java.util.List<String> classes() {
+        return bundle.model().card().output().classes();
     }
 
     public Bundle bundle() {

@@ -20,6 +20,6 @@ public class ListModelsCommand extends TesseraCommand {
     protected void execute() {
         var zoo = Tessera.zoo();
         models = card == null || card.isBlank() ? TableText.of(Tessera.modelsTable(zoo.list()))
-                : Tessera.cardText(zoo.get(card.strip()));
+                : Tessera.card(card.strip());
     }
 }

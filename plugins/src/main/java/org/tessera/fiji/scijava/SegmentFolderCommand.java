@@ -19,8 +19,11 @@ public class SegmentFolderCommand extends TesseraCommand {
     @Parameter(label = "Output folder", style = "directory", persist = false)
     private File output;
 
-    @Parameter(label = "Model id", persist = false)
+    @Parameter(label = "Model id (or classic method, e.g. classic:otsu)", persist = false)
     private String model;
+
+    @Parameter(label = "Parameters (classic methods, key=value ...)", persist = false, required = false)
+    private String parameters = "";
 
     @Parameter(label = "Tile size (x,y[,z] or auto)", persist = false, required = false)
     private String tile = "auto";
@@ -45,7 +48,7 @@ public class SegmentFolderCommand extends TesseraCommand {
 
     @Override
     protected void execute() {
-        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities);
+        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, parameters);
         Tessera.FolderSummary s = Tessera.segmentFolder(input == null ? null : input.toPath(),
                 output == null ? null : output.toPath(), request, overlay, overwrite, new ImageJProgress("Tessera"),
                 line -> log.info(line));

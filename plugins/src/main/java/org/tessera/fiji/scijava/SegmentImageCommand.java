@@ -16,8 +16,11 @@ public class SegmentImageCommand extends TesseraCommand {
     @Parameter(label = "Image", persist = false)
     private ImagePlus image;
 
-    @Parameter(label = "Model id", persist = false)
+    @Parameter(label = "Model id (or classic method, e.g. classic:otsu)", persist = false)
     private String model;
+
+    @Parameter(label = "Parameters (classic methods, key=value ...)", persist = false, required = false)
+    private String parameters = "";
 
     @Parameter(label = "Tile size (x,y[,z] or auto)", persist = false, required = false)
     private String tile = "auto";
@@ -49,7 +52,8 @@ public class SegmentImageCommand extends TesseraCommand {
 
     @Override
     protected void execute() {
-        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention);
+        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
+                parameters);
         Tessera.Segmented s = Tessera.segment(image, request, new ImageJProgress("Tessera"), line -> log.info(line));
         labels = s.labels();
         probabilityMaps = s.probabilities();
