@@ -175,6 +175,20 @@ def cmd_table(args):
         t3 = times.get("nuclei-3d", {}).get(n)
         cells.append("%s / %s" % (t2 if t2 is not None else "-", t3 if t3 is not None else "-"))
         lines.append("| " + " | ".join(cells) + " |")
+    # The classic baselines (scripts/classic_baselines.py) on the same held-out cases, when their numbers exist.
+    classic_path = os.path.join(REPO, "docs", "comparison", "classic.json")
+    if os.path.exists(classic_path):
+        classic = json.load(open(classic_path))
+        methods = sorted({m for d in classic["dice"].values() for m in d})
+        lines.append("| *classic baselines (no training; ms per whole image, 1 thread)* |" + " |" * (len(head) - 1))
+        for m in methods:
+            cells = [m]
+            for d in DATASETS:
+                dice = classic["dice"].get(d, {}).get(m)
+                cells.append(fmt_dice(dice, train.PRESETS[d]["classes"]) if dice else "not run")
+            t = [classic["ms_per_image"].get(d, {}).get(m) for d in ("nuclei-2d", "nuclei-3d")]
+            cells += ["0 / 0", " / ".join("-" if v is None else "%.0f" % v for v in t)]
+            lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     print(table)
     text = open(README).read()

@@ -199,12 +199,18 @@ def measured_reach(model, shape):
 @torch.no_grad()
 def structural_reach(model):
     """Per tensor spatial axis: (reach towards lower, towards higher indices) of the network's structure, for
-    receptive fields too large for gradient probing (CE-Net's ResNet-34 + DAC + RMP). In a width-1 copy with
+    receptive fields too large for gradient probing (CE-Net's ResNet-34 + DAC + RMP; 3D U-Net++). Not for
+    attention gates: a sigmoid is never zero, so the probe would not see what the gate depends on. In a width-1 copy with
     every weight 1, zero biases, identity BatchNorm and every layer's output set to 1 where it is positive, all
     values are non-negative and bounded, so no ReLU or max pooling hides a path: the outputs that a one-voxel
     input reaches are exactly those that depend on it. Each axis is probed on a field long along that axis and
     short across it, with one batch item per pooling phase."""
-    probe = type(model)(model.dims, 1, 1, 1, model.pools).eval()
+    if hasattr(model, "full_depth"):  # a pruned U-Net++: the same level of a width-1 network
+        from tessera_models.unet_plus_plus import UNetPlusPlus
+        pools = list(model.pools) + [model.pools[-1]] * (model.full_depth - len(model.pools))
+        probe = UNetPlusPlus(model.dims, 1, 1, 1, pools).prune(model.level).eval()
+    else:
+        probe = type(model)(model.dims, 1, 1, 1, model.pools).eval()
     binarize = lambda module, inputs, output: (output > 0).float()
     for m in probe.modules():
         if isinstance(m, torch.nn.modules.conv._ConvNd):
@@ -249,7 +255,7 @@ STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; large
 def halo_for(model):
     """Receptive-field radius (measured by gradient support), rounded up to the divisibility."""
     div = model.divisibility()
-    if hasattr(model, "rmp"):
+    if hasattr(model, "rmp") or hasattr(model, "full_depth"):  # CE-Net, pruned U-Net++: the structural probe
         lo, hi = structural_reach(model)
         radius = [max(l, h) for l, h in zip(lo, hi)]
         halo = [int(math.ceil(r / d) * d) for r, d in zip(radius, div)]
@@ -370,7 +376,7 @@ def export_model(model, folder, info):
         "halo": rev(halo),
         "receptiveField": {
             "size": rev(rf), "radius": rev(radius),
-            "note": STRUCTURAL_NOTE if hasattr(model, "rmp") else
+            "note": STRUCTURAL_NOTE if hasattr(model, "rmp") or hasattr(model, "full_depth") else
                     ("size: analytic (each 3-conv adds 2*stride, each pooling (k-1)*stride, transposed convs "
                      "with kernel == stride add nothing); " if isinstance(model, UNet) else
                      "size: measured extent of the gradient support (lower + higher reach + 1); ") +
