@@ -414,8 +414,9 @@ def export_model(model, folder, info):
             " U-Net++ pruned to level L%d: the sub-network up to X^{0,%d} of one trained depth-4 U-Net++ "
             "(%d parameters in training, deep supervision); the same network gives %s. Speed/accuracy: %s."
             % (pr["level"], pr["level"], info["trained_params"], ", ".join(pr["family"]),
-               "; ".join("%s nucleus %.3f, %.1f ms/tile, %d parameters"
-                         % (k, v["dice"][classes[-1]], v["msPerTile256"], v["parameters"])
+               "; ".join("%s %s %.3f, %.1f ms/tile, %d parameters"
+                         % (k, classes[-1], v["dice"][classes[-1]],
+                            next(t for key, t in v.items() if key.startswith("msPerTile")), v["parameters"])
                          for k, v in pr["levels"].items())))
     with open(os.path.join(folder, "card.json"), "w") as f:
         json.dump(card, f, indent=2)
