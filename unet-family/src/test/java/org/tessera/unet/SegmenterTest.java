@@ -185,7 +185,7 @@ class SegmenterTest {
                 tile[d] = 2 * halo + core;
                 shape[d] = tile[d] + 5;
             } else {
-                shape[d] = div + 5;
+                shape[d] = Math.max(div, 8) + 5; // phantoms need 8 voxels or more
                 tile[d] = roundUp(shape[d], div);
             }
         }
