@@ -157,7 +157,10 @@ def cmd_table(args):
         head.append("%s (%s)" % (d, " / ".join(fg)))
     head += ["parameters 2D / 3D", "ms per tile 2D / 3D"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    best = {d: max((fmt_dice(r["dice"], train.PRESETS[d]["classes"]), n) for n, r in results.get(d, {}).items())[1]
+    def fg_mean(dice, classes):
+        fg = [c for c in classes if c not in ("background", "cell")]
+        return sum(dice[c] for c in fg) / len(fg)
+    best = {d: max((fg_mean(r["dice"], train.PRESETS[d]["classes"]), n) for n, r in results.get(d, {}).items())[1]
             for d in DATASETS if results.get(d)}
     for n in names:
         cells = [n]
