@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .unet import DoubleConv, _ops
+from .unet import DoubleConv, _ops, pooling_product
 
 
 class AttentionGate(nn.Module):
@@ -92,10 +92,7 @@ class AttentionUNet(nn.Module):
         return logits
 
     def divisibility(self):
-        out = [1] * self.dims
-        for p in self.pools:
-            out = [o * k for o, k in zip(out, p)]
-        return out
+        return pooling_product(self.pools)
 
     def card_network(self):
         return {"depth": len(self.pools), "baseWidth": self.base,

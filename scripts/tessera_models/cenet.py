@@ -24,6 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .unet import pooling_product
+
 BLOCKS = (3, 4, 6, 3)  # ResNet-34
 
 
@@ -159,10 +161,7 @@ class CENet(nn.Module):
         return self.final(self.decoders[3](x))
 
     def divisibility(self):
-        out = [1] * self.dims
-        for p in self.pools:
-            out = [o * k for o, k in zip(out, p)]
-        return out
+        return pooling_product(self.pools)
 
     def card_network(self):
         return {"depth": len(self.pools), "baseWidth": self.base, "blocks": list(BLOCKS),

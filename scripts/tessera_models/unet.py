@@ -15,6 +15,14 @@ def _ops(dims):
     raise ValueError("dims must be 2 or 3")
 
 
+def pooling_product(pools):
+    """Per tensor spatial axis: the product of the pooling kernels (or strides), the network's divisibility."""
+    out = [1] * len(pools[0])
+    for p in pools:
+        out = [o * k for o, k in zip(out, p)]
+    return out
+
+
 class DoubleConv(nn.Sequential):
     def __init__(self, dims, cin, cout):
         conv, bn, _, _ = _ops(dims)
@@ -62,11 +70,7 @@ class UNet(nn.Module):
         return self.head(x)
 
     def divisibility(self):
-        """Per tensor spatial axis: product of pooling kernels."""
-        out = [1] * self.dims
-        for p in self.pools:
-            out = [o * k for o, k in zip(out, p)]
-        return out
+        return pooling_product(self.pools)
 
     def receptive_field(self):
         """Analytic receptive-field size per tensor spatial axis.

@@ -16,7 +16,7 @@ holding only the level-L nodes (used for the ONNX export and the parameter count
 import torch
 import torch.nn as nn
 
-from .unet import DoubleConv, _ops
+from .unet import DoubleConv, _ops, pooling_product
 
 
 class UNetPlusPlus(nn.Module):
@@ -70,10 +70,7 @@ class UNetPlusPlus(nn.Module):
         return self.head[self.level - 1](self._run(x, self.level)[-1])
 
     def divisibility(self, level=None):
-        out = [1] * self.dims
-        for p in self.pools[:level or self.level or self.depth]:
-            out = [o * k for o, k in zip(out, p)]
-        return out
+        return pooling_product(self.pools[:level or self.level or self.depth])
 
     def prune(self, level):
         return PrunedUNetPlusPlus(self, level)
@@ -116,10 +113,7 @@ class PrunedUNetPlusPlus(nn.Module):
         return self.head(X[(0, self.level)])
 
     def divisibility(self):
-        out = [1] * self.dims
-        for p in self.pools:
-            out = [o * k for o, k in zip(out, p)]
-        return out
+        return pooling_product(self.pools)
 
     def card_network(self):
         return {"depth": self.level, "baseWidth": self.base, "prunedLevel": self.level,
