@@ -34,6 +34,8 @@ public class SegmentFolderPlugin implements PlugIn {
             gd.addChoice("Tiling", Tessera.TILINGS, "gaussian");
             gd.addChoice("Device", Tessera.DEVICES, "auto");
             gd.addCheckbox("Probabilities (one channel per class)", false);
+            // underscore: shown as a space, recorded as the key "attention_maps"
+            gd.addCheckbox("Attention_maps (one file per gate)", false);
             gd.addCheckbox("Overlay PNG per image", false);
             gd.addCheckbox("Overwrite finished outputs", false);
             gd.addStringField("Parameters (classic methods, key=value ...)", "", 30);
@@ -45,9 +47,11 @@ public class SegmentFolderPlugin implements PlugIn {
             String model = gd.getNextChoice(), tile = gd.getNextString(), tiling = gd.getNextChoice(),
                     device = gd.getNextChoice();
             boolean probabilities = gd.getNextBoolean();
+            boolean attention = gd.getNextBoolean();
             boolean overlay = gd.getNextBoolean();
             boolean overwrite = gd.getNextBoolean();
-            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, gd.getNextString());
+            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
+                    gd.getNextString());
             if (!fromMacro) {
                 Prefs.set("tessera.folder.input", input);
                 Prefs.set("tessera.folder.output", output);

@@ -419,6 +419,7 @@ public final class Tessera {
         int done = 0, skipped = 0;
         List<String> failures = new ArrayList<>();
         try (Segmenters.Opened opened = open(request, log)) {
+            opened.segmenter().attentionOutputs(request.options()); // no attention maps: stop before any output
             try {
                 Files.createDirectories(output);
             } catch (IOException e) {

@@ -141,6 +141,26 @@ class SciJavaCommandsTest {
     }
 
     @Test
+    void segmentFolderWritesOneAttentionMapFilePerGate() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("att-in")), out = dir.resolve("att-out");
+        Files.copy(FijiTestSupport.SAMPLE_2D, in.resolve("a.tif"));
+        CommandModule m = run(SegmentFolderCommand.class, "input", in.toFile(), "output", out.toFile(),
+                "model", "nuclei-2d-attention-unet", "tiling", "halo", "device", "cpu", "attention", true);
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        var expected = FijiTestSupport.expectedAttention(FijiTestSupport.open(FijiTestSupport.SAMPLE_2D),
+                "nuclei-2d-attention-unet", Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
+        for (int k = 1; k <= 3; k++)
+            FijiTestSupport.assertSameValues(expected.get(k - 1), FijiTestSupport.open(out.resolve("a_attention_" + k + ".tif")),
+                    1e-6);
+        Path refusedOut = dir.resolve("att-refused");
+        CommandModule refused = run(SegmentFolderCommand.class, "input", in.toFile(), "output", refusedOut.toFile(),
+                "model", "tiny-unet-2d", "device", "cpu", "attention", true);
+        assertTrue(refused.isCanceled() && refused.getCancelReason().contains("has no attention maps"),
+                refused.getCancelReason());
+        assertFalse(Files.exists(refusedOut), "nothing is written for a model without attention maps");
+    }
+
+    @Test
     void segmentsMultiChannel3dStackWith3dModel() throws Exception {
         // tiny-unet-3d wants 2 channels: the 3D phantom and its inverse, as a 2-channel hyperstack
         Volume v = VolumeIO.read(FijiTestSupport.SAMPLE_3D);

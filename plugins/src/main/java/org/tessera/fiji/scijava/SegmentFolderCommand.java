@@ -37,6 +37,9 @@ public class SegmentFolderCommand extends TesseraCommand {
     @Parameter(label = "Probability maps", persist = false, required = false)
     private boolean probabilities;
 
+    @Parameter(label = "Attention maps (one file per gate; Attention U-Nets)", persist = false, required = false)
+    private boolean attention;
+
     @Parameter(label = "Overlay PNG per image", persist = false, required = false)
     private boolean overlay;
 
@@ -48,7 +51,8 @@ public class SegmentFolderCommand extends TesseraCommand {
 
     @Override
     protected void execute() {
-        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, parameters);
+        Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
+                parameters);
         Tessera.FolderSummary s = Tessera.segmentFolder(input == null ? null : input.toPath(),
                 output == null ? null : output.toPath(), request, overlay, overwrite, new ImageJProgress("Tessera"),
                 line -> log.info(line));
