@@ -29,7 +29,8 @@ from datasets import LOADERS  # noqa: E402
 REPO = train.REPO
 DATASETS = ["em-membranes-2d", "nuclei-2d", "axon-myelin-2d", "nuclei-3d", "spleen-ct-3d"]
 ARCHS = [("unet", "unet", "U-Net"), ("attention-unet", "attention-unet", "Attention U-Net"),
-         ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net")]
+         ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net"), ("fcn32s", "fcn32s", "FCN-32s"),
+         ("fcn16s", "fcn16s", "FCN-16s"), ("fcn8s", "fcn8s", "FCN-8s")]
 ITERATIONS = {2: 150, 3: 80}
 SEED = 0
 OUT_JSON = os.path.join(REPO, "docs", "comparison", "networks.json")
@@ -74,7 +75,7 @@ def build(dataset, arch):
     pre = train.PRESETS[dataset]
     spec = train.ARCHS[arch]
     dims = pre["dims"]
-    pools = train.parse_pools(pre.get("arch_pools", {}).get(arch) or spec["pools"][dims] or pre["pools"])
+    pools = train.parse_pools(train.arch_pools(pre, arch) or spec["pools"][dims] or pre["pools"])
     return train.build_model(arch, dims, len(pre["classes"]), spec["base"][dims] or pre["base"], pools)
 
 

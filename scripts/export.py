@@ -209,6 +209,8 @@ def structural_reach(model):
         from tessera_models.unet_plus_plus import UNetPlusPlus
         pools = list(model.pools) + [model.pools[-1]] * (model.full_depth - len(model.pools))
         probe = UNetPlusPlus(model.dims, 1, 1, 1, pools).prune(model.level).eval()
+    elif hasattr(model, "skip"):  # FCN-32s/16s/8s
+        probe = type(model)(model.dims, 1, 1, 1, model.pools, model.skip).eval()
     else:
         probe = type(model)(model.dims, 1, 1, 1, model.pools).eval()
     binarize = lambda module, inputs, output: (output > 0).float()
@@ -252,10 +254,15 @@ STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; large
                    "pooling phases; halo = radius rounded up to the divisibility")
 
 
+def structural(model):
+    """CE-Net, pruned U-Net++ and FCN get the structural probe; attention gates (sigmoids) need gradients."""
+    return hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip")
+
+
 def halo_for(model):
     """Receptive-field radius (measured by gradient support), rounded up to the divisibility."""
     div = model.divisibility()
-    if hasattr(model, "rmp") or hasattr(model, "full_depth"):  # CE-Net, pruned U-Net++: the structural probe
+    if structural(model):
         lo, hi = structural_reach(model)
         radius = [max(l, h) for l, h in zip(lo, hi)]
         halo = [int(math.ceil(r / d) * d) for r, d in zip(radius, div)]
@@ -376,7 +383,7 @@ def export_model(model, folder, info):
         "halo": rev(halo),
         "receptiveField": {
             "size": rev(rf), "radius": rev(radius),
-            "note": STRUCTURAL_NOTE if hasattr(model, "rmp") or hasattr(model, "full_depth") else
+            "note": STRUCTURAL_NOTE if structural(model) else
                     ("size: analytic (each 3-conv adds 2*stride, each pooling (k-1)*stride, transposed convs "
                      "with kernel == stride add nothing); " if isinstance(model, UNet) else
                      "size: measured extent of the gradient support (lower + higher reach + 1); ") +

@@ -23,6 +23,7 @@ from tessera_models.unet import UNet  # noqa: E402
 from tessera_models.attention_unet import AttentionUNet  # noqa: E402
 from tessera_models.unet_plus_plus import UNetPlusPlus  # noqa: E402
 from tessera_models.cenet import CENet  # noqa: E402
+from tessera_models.fcn import fcn8s, fcn16s, fcn32s  # noqa: E402
 import export  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,7 +85,20 @@ ARCHS = {
                    base={2: 8, 3: 4}),
     # CE-Net's "pools" are its five strides: stem conv, max pooling, ResNet layers 2, 3, 4.
     "cenet": dict(cls=CENet, words="CE-Net", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4}),
+    # FCN's "pools" are its five VGG poolings; in 3D the same per-axis strides as CE-Net's.
+    "fcn8s": dict(cls=fcn8s, words="FCN-8s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                  pools_like="cenet"),
+    "fcn16s": dict(cls=fcn16s, words="FCN-16s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                   pools_like="cenet"),
+    "fcn32s": dict(cls=fcn32s, words="FCN-32s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                   pools_like="cenet"),
 }
+
+
+def arch_pools(pre, arch):
+    """The data set's own pooling for this architecture (or for the one whose strides it shares), if any."""
+    own = pre.get("arch_pools", {})
+    return own.get(arch) or own.get(ARCHS[arch].get("pools_like"))
 
 
 def build_model(arch, dims, classes, base, pools):
@@ -175,7 +189,8 @@ def main():
     ap.add_argument("--out", default=MODELS, help="parent folder of the model folder")
     ap.add_argument("--arch", default="unet", choices=sorted(ARCHS),
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
-                         "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019)")
+                         "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019); "
+                         "fcn8s / fcn16s / fcn32s (Long et al. 2015)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")
@@ -204,8 +219,7 @@ def main():
     pre = PRESETS[args.dataset]
     dims, classes = pre["dims"], pre["classes"]
     arch = ARCHS[args.arch]
-    pools = parse_pools(args.pools or pre.get("arch_pools", {}).get(args.arch) or arch["pools"][dims]
-                        or pre["pools"])
+    pools = parse_pools(args.pools or arch_pools(pre, args.arch) or arch["pools"][dims] or pre["pools"])
     patch = [int(v) for v in (args.patch or pre["patch"]).split(",")]
     base = args.base or arch["base"][dims] or pre["base"]
     batch = args.batch or pre["batch"]
