@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tessera_models.unet import UNet, empirical_receptive_radius  # noqa: E402
+from tessera_models.unet import UNet  # noqa: E402
 
 OPSET = 17
 
@@ -283,7 +283,8 @@ def halo_for(model):
     # rf + 4*div leaves room on both sides: the one-sided reach is about half the size.
     shape = [r + 4 * d for d, r in zip(div, rf)]
     shape = [int(math.ceil(s / d) * d) for s, d in zip(shape, div)]
-    radius = empirical_receptive_radius(model, shape)
+    lo, hi = measured_reach(model, shape)
+    radius = [max(l, h) for l, h in zip(lo, hi)]
     assert all(2 * r < s for r, s in zip(radius, shape)), (radius, shape)
     halo = [int(math.ceil(r / d) * d) for r, d in zip(radius, div)]
     return rf, radius, halo

@@ -91,22 +91,3 @@ class UNet(nn.Module):
                 size += 2 * 2 * stride    # decoder level
             rf.append(size)
         return rf
-
-
-def empirical_receptive_radius(model, shape):
-    """Largest distance (per tensor spatial axis) from an output voxel to an input voxel that
-    influences it, measured by gradient support at a few output positions away from borders."""
-    model = model.eval()
-    dims = model.dims
-    x = torch.randn((1, model.down[0][0].in_channels) + tuple(shape), requires_grad=True)
-    y = model(x)
-    radius = [0] * dims
-    centre = [s // 2 for s in shape]
-    for shift in range(max(model.divisibility())):
-        pos = [c + shift for c in centre]
-        x.grad = None
-        y[(0, 1) + tuple(pos)].backward(retain_graph=True)
-        nz = torch.nonzero(x.grad[0].abs().sum(0) > 0)
-        for a in range(dims):
-            radius[a] = max(radius[a], int(pos[a] - nz[:, a].min()), int(nz[:, a].max() - pos[a]))
-    return radius
