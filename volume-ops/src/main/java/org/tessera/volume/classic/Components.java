@@ -52,14 +52,30 @@ public final class Components {
      * image border become foreground, as scipy.ndimage.binary_fill_holes does.
      */
     public static boolean[] fillHoles(Grid grid, boolean[] mask) {
-        boolean[] outside = new boolean[mask.length];
-        int[] queue = new int[mask.length];
+        boolean[] background = new boolean[mask.length];
+        java.util.List<Integer> border = new java.util.ArrayList<>();
         int[] pos = new int[grid.numDimensions()];
-        int tail = 0;
+        for (int i = 0; i < mask.length; i++) {
+            background[i] = !mask[i];
+            if (background[i] && grid.onBorder(grid.position(i, pos)))
+                border.add(i);
+        }
+        boolean[] outside = flood(grid, background, border.stream().mapToInt(Integer::intValue).toArray());
+        boolean[] filled = new boolean[mask.length];
         for (int i = 0; i < mask.length; i++)
-            if (!mask[i] && grid.onBorder(grid.position(i, pos))) {
-                outside[i] = true;
-                queue[tail++] = i;
+            filled[i] = !outside[i];
+        return filled;
+    }
+
+    /** The voxels of {@code allowed} connected (through faces) to a seed that is itself allowed. */
+    public static boolean[] flood(Grid grid, boolean[] allowed, int[] seeds) {
+        boolean[] reached = new boolean[allowed.length];
+        int[] queue = new int[allowed.length];
+        int tail = 0;
+        for (int s : seeds)
+            if (allowed[s] && !reached[s]) {
+                reached[s] = true;
+                queue[tail++] = s;
             }
         Grid.Neighbourhood nb = grid.neighbourhood(false);
         int[] neighbours = new int[nb.count()];
@@ -67,16 +83,13 @@ public final class Components {
             int count = nb.of(queue[head], neighbours);
             for (int k = 0; k < count; k++) {
                 int q = neighbours[k];
-                if (!mask[q] && !outside[q]) {
-                    outside[q] = true;
+                if (allowed[q] && !reached[q]) {
+                    reached[q] = true;
                     queue[tail++] = q;
                 }
             }
         }
-        boolean[] filled = new boolean[mask.length];
-        for (int i = 0; i < mask.length; i++)
-            filled[i] = !outside[i];
-        return filled;
+        return reached;
     }
 
     /** Binary dilation by one voxel: the mask and every neighbour of it. */

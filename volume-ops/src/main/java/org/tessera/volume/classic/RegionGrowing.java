@@ -28,27 +28,7 @@ public final class RegionGrowing implements ClassicMethod {
         boolean[] within = new boolean[values.length];
         for (int i = 0; i < values.length; i++)
             within[i] = Math.abs(values[i] - reference) <= tolerance;
-        boolean[] region = new boolean[values.length];
-        int[] queue = new int[values.length];
-        int tail = 0;
-        for (int s : seeds)
-            if (within[s] && !region[s]) {
-                region[s] = true;
-                queue[tail++] = s;
-            }
-        Grid.Neighbourhood nb = grid.neighbourhood(false);
-        int[] neighbours = new int[nb.count()];
-        for (int head = 0; head < tail; head++) {
-            int count = nb.of(queue[head], neighbours);
-            for (int k = 0; k < count; k++) {
-                int q = neighbours[k];
-                if (within[q] && !region[q]) {
-                    region[q] = true;
-                    queue[tail++] = q;
-                }
-            }
-        }
-        return region;
+        return Components.flood(grid, within, seeds);
     }
 
     /** The voxels at or above the (100 - percent)th percentile: the brightest percent. */
