@@ -30,12 +30,18 @@ REPO = train.REPO
 DATASETS = ["em-membranes-2d", "nuclei-2d", "axon-myelin-2d", "nuclei-3d", "spleen-ct-3d"]
 ARCHS = [("unet", "unet", "U-Net"), ("attention-unet", "attention-unet", "Attention U-Net"),
          ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net"), ("fcn32s", "fcn32s", "FCN-32s"),
-         ("fcn16s", "fcn16s", "FCN-16s"), ("fcn8s", "fcn8s", "FCN-8s")]
+         ("fcn16s", "fcn16s", "FCN-16s"), ("fcn8s", "fcn8s", "FCN-8s"), ("deeplabv3+", "deeplabv3plus", "DeepLabv3+"),
+         ("pspnet", "pspnet", "PSPNet")]
 ITERATIONS = {2: 150, 3: 80}
 SEED = 0
 OUT_JSON = os.path.join(REPO, "docs", "comparison", "networks.json")
 README = os.path.join(REPO, "README.md")
 MARK = ("<!-- comparison table: written by scripts/compare.py table -->", "<!-- end of comparison table -->")
+
+
+def supports(arch, dataset):
+    """Whether the architecture exists for the data set's dimensionality (PSPNet is 2D only)."""
+    return train.PRESETS[dataset]["dims"] in train.ARCHS[arch].get("dims", (2, 3))
 
 
 def model_id(dataset, slug):
@@ -54,7 +60,7 @@ def cmd_train(args):
     for dataset in args.datasets:
         dims = train.PRESETS[dataset]["dims"]
         for arch, slug, _ in ARCHS:
-            if args.archs and arch not in args.archs:
+            if (args.archs and arch not in args.archs) or not supports(arch, dataset):
                 continue
             if all(os.path.exists(os.path.join(f, "card.json")) for f in folders(args.work, dataset, arch, slug)):
                 print("done already: %s %s" % (dataset, arch), flush=True)
@@ -76,7 +82,8 @@ def build(dataset, arch):
     spec = train.ARCHS[arch]
     dims = pre["dims"]
     pools = train.parse_pools(train.arch_pools(pre, arch) or spec["pools"][dims] or pre["pools"])
-    return train.build_model(arch, dims, len(pre["classes"]), spec["base"][dims] or pre["base"], pools)
+    patch = [int(v) for v in pre["patch"].split(",")]
+    return train.build_model(arch, dims, len(pre["classes"]), spec["base"][dims] or pre["base"], pools, patch)
 
 
 def rows_of(dataset, arch):
@@ -97,7 +104,7 @@ def cmd_time(args):
         dims = train.PRESETS[dataset]["dims"]
         size = 256 if dims == 2 else 64
         x = torch.randn((1, 1) + (size,) * dims)
-        rows = [(name, m.eval()) for arch, _, _ in ARCHS for name, m in rows_of(dataset, arch)]
+        rows = [(name, m.eval()) for arch, _, _ in ARCHS if supports(arch, dataset) for name, m in rows_of(dataset, arch)]
         times = {name: [] for name, _ in rows}
         for r in range(args.repeats + 1):
             for name, m in rows:
@@ -168,7 +175,8 @@ def cmd_table(args):
         for d in DATASETS:
             r = results.get(d, {}).get(n)
             if r is None:
-                cells.append("not trained")
+                arch = next((a for a, _, name in ARCHS if n.startswith(name)), None)
+                cells.append("not trained" if arch is None or supports(arch, d) else "2D only")
                 continue
             text = fmt_dice(r["dice"], train.PRESETS[d]["classes"])
             cells.append("**%s**" % text if best.get(d) == n else text)

@@ -90,9 +90,11 @@ def to_onnx(model, path):
     model = fold_transposed_batchnorm(model)
     dims = model.dims
     names = ["depth", "height", "width"][-dims:]
-    dummy = torch.zeros((1, in_channels(model)) + tuple(2 * d for d in model.divisibility()))
+    fixed = getattr(model, "fixed_input", None)  # PSPNet: one tile size, static spatial axes
+    dummy = torch.zeros((1, in_channels(model)) + tuple(fixed or (2 * d for d in model.divisibility())))
     axes = {0: "batch"}
-    axes.update({2 + i: n for i, n in enumerate(names)})
+    if not fixed:
+        axes.update({2 + i: n for i, n in enumerate(names)})
     outs = output_names(model)
     # Eval-mode export folds every BatchNorm into the preceding convolution.
     torch.onnx.export(model, dummy, path, opset_version=OPSET, input_names=["input"], output_names=outs,
@@ -127,6 +129,14 @@ def run_onnx_graph(m, x, all_outputs=False):
             y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d], out_pad)
         elif n.op_type == "Relu":
             y = torch.relu(ins[0])
+        elif n.op_type == "AveragePool":
+            pads = a.get("pads", [0] * 2 * d)
+            assert pads[:d] == pads[d:]
+            ap = [None, F.avg_pool1d, F.avg_pool2d, F.avg_pool3d][d]
+            y = ap(ins[0], a["kernel_shape"], a.get("strides", 1), pads[:d],
+                   count_include_pad=bool(a.get("count_include_pad", 0)))
+        elif n.op_type == "GlobalAveragePool":
+            y = ins[0].mean(dim=tuple(range(2, ins[0].dim())), keepdim=True)
         elif n.op_type == "MaxPool":
             pads = a.get("pads", [0] * 2 * d)
             assert pads[:d] == pads[d:]
@@ -140,6 +150,8 @@ def run_onnx_graph(m, x, all_outputs=False):
             y = ins[0] + ins[1]
         elif n.op_type == "Mul":
             y = ins[0] * ins[1]
+        elif n.op_type == "Div":
+            y = ins[0] / ins[1]
         elif n.op_type == "Slice":
             starts, ends, axes_ = (ins[i].tolist() for i in (1, 2, 3))
             steps = ins[4].tolist() if len(ins) > 4 else [1] * len(starts)
@@ -209,6 +221,8 @@ def structural_reach(model):
         from tessera_models.unet_plus_plus import UNetPlusPlus
         pools = list(model.pools) + [model.pools[-1]] * (model.full_depth - len(model.pools))
         probe = UNetPlusPlus(model.dims, 1, 1, 1, pools).prune(model.level).eval()
+    elif hasattr(model, "width_one"):  # networks whose structure depends on more than the pooling (DeepLabv3+)
+        probe = model.width_one().eval()
     elif hasattr(model, "skip"):  # FCN-32s/16s/8s
         probe = type(model)(model.dims, 1, 1, 1, model.pools, model.skip).eval()
     else:
@@ -255,13 +269,22 @@ STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; large
 
 
 def structural(model):
-    """CE-Net, pruned U-Net++ and FCN get the structural probe; attention gates (sigmoids) need gradients."""
-    return hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip")
+    """CE-Net, pruned U-Net++, FCN and DeepLabv3+ get the structural probe; attention gates (sigmoids) need
+    gradients."""
+    return hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip") or hasattr(model, "width_one")
+
+
+FIXED_INPUT_NOTE = ("a fixed-size network (global pyramid pooling): every output depends on the whole tile, so the "
+                    "receptive field is the tile; halo = a quarter of the tile rounded down to the divisibility, "
+                    "context for halo mode rather than a bound")
 
 
 def halo_for(model):
     """Receptive-field radius (measured by gradient support), rounded up to the divisibility."""
     div = model.divisibility()
+    fixed = getattr(model, "fixed_input", None)
+    if fixed:
+        return list(fixed), [t - 1 for t in fixed], [max(d, t // 4 // d * d) for t, d in zip(fixed, div)]
     if structural(model):
         lo, hi = structural_reach(model)
         radius = [max(l, h) for l, h in zip(lo, hi)]
@@ -310,7 +333,8 @@ def write_model_files(model, folder, golden_shape, held):
     path = os.path.join(folder, "model.onnx")
     m, ops = to_onnx(model, path)
     # the preset's golden shape, rounded up to this network's divisibility (CE-Net needs multiples of 32)
-    golden_shape = [int(math.ceil(g / d) * d) for g, d in zip(golden_shape, model.divisibility())]
+    golden_shape = getattr(model, "fixed_input", None) or \
+        [int(math.ceil(g / d) * d) for g, d in zip(golden_shape, model.divisibility())]
     x = torch.from_numpy(golden_input(held, golden_shape))
     with torch.no_grad():
         y = model.eval()(x)
@@ -380,11 +404,11 @@ def export_model(model, folder, info):
         "spacingUnit": pre["unit"],
         "patchSize": rev(info["patch"]),
         "divisibility": rev(model.divisibility()),
-        "fixedInputSize": None,
+        "fixedInputSize": rev(model.fixed_input) if getattr(model, "fixed_input", None) else None,
         "halo": rev(halo),
         "receptiveField": {
             "size": rev(rf), "radius": rev(radius),
-            "note": STRUCTURAL_NOTE if structural(model) else
+            "note": FIXED_INPUT_NOTE if getattr(model, "fixed_input", None) else STRUCTURAL_NOTE if structural(model) else
                     ("size: analytic (each 3-conv adds 2*stride, each pooling (k-1)*stride, transposed convs "
                      "with kernel == stride add nothing); " if isinstance(model, UNet) else
                      "size: measured extent of the gradient support (lower + higher reach + 1); ") +
@@ -404,8 +428,10 @@ def export_model(model, folder, info):
                                      "intensity gamma/scale/shift, Gaussian noise"},
         "quality": {"metric": "dice", "heldOutCases": held_names, "perClass": pooled,
                     "perCase": info["per_case"],
-                    "evaluation": "whole images, zero-padded at the high end to the divisibility and cropped "
-                                  "back; Dice pooled over all held-out voxels; measured by scripts/train.py",
+                    "evaluation": ("tiles of the fixed input size at half-tile steps, probabilities averaged"
+                                   if getattr(model, "fixed_input", None) else
+                                   "whole images, zero-padded at the high end to the divisibility and cropped back")
+                                  + "; Dice pooled over all held-out voxels; measured by scripts/train.py",
                     "summary": "%s: held-out Dice %s over %d held-out case(s)."
                                % (q, dice_text, len(held_names))},
         "golden": golden,
@@ -459,7 +485,8 @@ def main():
         full.load_state_dict(torch.load(args.checkpoint))
         model = full.prune(net["prunedLevel"])
     else:
-        model = train.build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"], pools)
+        model = train.build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"], pools,
+                                  list(reversed(card["patchSize"])))
         model.load_state_dict(torch.load(args.checkpoint))
     card.pop("attentionOutputs", None)
     if args.with_attention:

@@ -6,6 +6,7 @@ Needs PyTorch 1.13 and onnx 1.12 (Debian: python3-torch, python3-onnx). Example:
   python3 scripts/train.py --dataset nuclei-2d --id nuclei-2d-unet --minutes 11
 """
 import argparse
+import itertools
 import json
 import math
 import os
@@ -24,6 +25,8 @@ from tessera_models.attention_unet import AttentionUNet  # noqa: E402
 from tessera_models.unet_plus_plus import UNetPlusPlus  # noqa: E402
 from tessera_models.cenet import CENet  # noqa: E402
 from tessera_models.fcn import fcn8s, fcn16s, fcn32s  # noqa: E402
+from tessera_models.deeplab import DeepLabV3Plus  # noqa: E402
+from tessera_models.pspnet import PSPNet  # noqa: E402
 import export  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,6 +95,13 @@ ARCHS = {
                    pools_like="cenet"),
     "fcn32s": dict(cls=fcn32s, words="FCN-32s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
                    pools_like="cenet"),
+    # DeepLabv3+ and PSPNet: "pools" are the five strides of their ResNet encoder (the last ones become
+    # dilations); both take the training patch: DeepLabv3+ sizes its image-pooling window by it, PSPNet is
+    # exported for that one tile size (rounded to a multiple of 48) and is 2D only.
+    "deeplabv3+": dict(cls=DeepLabV3Plus, words="DeepLabv3+", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                       base={2: 8, 3: 4}, pools_like="cenet", patch=True),
+    "pspnet": dict(cls=PSPNet, words="PSPNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: None},
+                   patch=True, dims=(2,)),
 }
 
 
@@ -101,7 +111,9 @@ def arch_pools(pre, arch):
     return own.get(arch) or own.get(ARCHS[arch].get("pools_like"))
 
 
-def build_model(arch, dims, classes, base, pools):
+def build_model(arch, dims, classes, base, pools, patch=None):
+    if ARCHS[arch].get("patch"):
+        return ARCHS[arch]["cls"](dims, 1, classes, base, pools, patch=patch)
     return ARCHS[arch]["cls"](dims, 1, classes, base, pools)
 
 
@@ -155,13 +167,32 @@ def _loss(logits, target, n_classes):
 
 @torch.no_grad()
 def predict_whole(model, img, div):
-    """Whole-image inference: zero-pad at the high end to the divisibility, crop back."""
+    """Whole-image inference: zero-pad at the high end to the divisibility, crop back. A network with one fixed
+    input size (PSPNet) gets tiles of that size at half-tile steps, their probabilities averaged."""
+    if getattr(model, "fixed_input", None):
+        return predict_fixed_tiles(model, img, model.fixed_input)
     shape = img.shape
     pad = [(0, (-s) % d) for s, d in zip(shape, div)]
     x = torch.from_numpy(np.pad(img, pad))[None, None]
     logits = model(x)[0]
     sl = (slice(None),) + tuple(slice(0, s) for s in shape)
     return logits[sl].argmax(0).numpy()
+
+
+def predict_fixed_tiles(model, img, tile):
+    pad = [(0, max(0, t - s)) for s, t in zip(img.shape, tile)]
+    padded = np.pad(img, pad)
+    starts = [sorted({min(a, s - t) for a in range(0, s - t + t // 2, t // 2)}) for s, t in zip(padded.shape, tile)]
+    prob, count = None, np.zeros(padded.shape, np.float32)
+    for start in itertools.product(*starts):
+        sl = tuple(slice(a, a + t) for a, t in zip(start, tile))
+        p = model(torch.from_numpy(np.ascontiguousarray(padded[sl]))[None, None])[0].softmax(0).numpy()
+        if prob is None:
+            prob = np.zeros((p.shape[0],) + padded.shape, np.float32)
+        prob[(slice(None),) + sl] += p
+        count[sl] += 1
+    crop = tuple(slice(0, s) for s in img.shape)
+    return (prob / count)[(slice(None),) + crop].argmax(0)
 
 
 def evaluate(model, cases, classes, div):
@@ -190,7 +221,8 @@ def main():
     ap.add_argument("--arch", default="unet", choices=sorted(ARCHS),
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
                          "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019); "
-                         "fcn8s / fcn16s / fcn32s (Long et al. 2015)")
+                         "fcn8s / fcn16s / fcn32s (Long et al. 2015); deeplabv3+ (Chen et al. 2018); pspnet (Zhao et al. "
+                         "2017, 2D, fixed tile)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")
@@ -226,7 +258,10 @@ def main():
 
     train, held = LOADERS[args.dataset](args.data)
     print("train cases: %d, held-out cases: %d" % (len(train), len(held)), flush=True)
-    model = build_model(args.arch, dims, len(classes), base, pools)
+    if dims not in arch.get("dims", (2, 3)):
+        ap.error("--arch %s is %s only" % (args.arch, " / ".join("%dD" % d for d in arch["dims"])))
+    model = build_model(args.arch, dims, len(classes), base, pools, patch)
+    patch = list(getattr(model, "fixed_input", None) or patch)  # PSPNet trains on its one tile size
     n_params = sum(p.numel() for p in model.parameters())
     print("parameters: %d, divisibility %s" % (n_params, model.divisibility()), flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)

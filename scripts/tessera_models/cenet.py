@@ -38,11 +38,12 @@ def _nn(dims):
 
 
 class BasicBlock(nn.Module):
-    def __init__(self, dims, cin, cout, stride):
+    def __init__(self, dims, cin, cout, stride, dilation=1):
         super().__init__()
         conv, bn, _ = _nn(dims)
-        self.conv1, self.bn1 = conv(cin, cout, 3, stride, 1, bias=False), bn(cout)
-        self.conv2, self.bn2 = conv(cout, cout, 3, 1, 1, bias=False), bn(cout)
+        # dilation (per axis or one int): the atrous form that PSPNet and DeepLab use in place of a stride
+        self.conv1, self.bn1 = conv(cin, cout, 3, stride, dilation, dilation, bias=False), bn(cout)
+        self.conv2, self.bn2 = conv(cout, cout, 3, 1, dilation, dilation, bias=False), bn(cout)
         self.shortcut = None
         if cin != cout or any(s != 1 for s in stride):
             self.shortcut = nn.Sequential(conv(cin, cout, 1, stride, bias=False), bn(cout))

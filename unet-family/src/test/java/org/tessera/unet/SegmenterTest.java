@@ -25,7 +25,10 @@ import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.phantom.Phantoms;
+import org.tessera.volume.tiling.Tile;
+import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
+import org.tessera.volume.tiling.TileSizes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -44,9 +47,112 @@ class SegmenterTest {
         models.add(Model.fromFolder(folder, Model.Source.USER));
         ModelZoo zoo = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of());
         for (String id : zoo.shippedIds())
-            if (zoo.shipped(id).card().dimensionality() == 2 && zoo.shipped(id).card().inputChannels() == 1)
+            if (zoo.shipped(id).card().dimensionality() == 2 && zoo.shipped(id).card().inputChannels() == 1
+                    && zoo.shipped(id).card().fixedInputSize() == null)
                 models.add(zoo.shipped(id));
         return models.stream();
+    }
+
+    /** Shipped networks that accept one tile size only (PSPNet's pyramid pooling spans the whole tile). */
+    static Stream<Model> fixedSizeModels() {
+        ModelZoo zoo = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of());
+        return zoo.shippedIds().stream().map(zoo::shipped)
+                .filter(m -> m.card().fixedInputSize() != null && m.card().inputChannels() == 1);
+    }
+
+    /**
+     * A fixed-size network has no whole-image output to equal: its output depends on the whole tile. What halo
+     * tiling must still get right is the bookkeeping: every written core holds exactly the network's output on
+     * the tile that the grid says it read (zero beyond the image, as whole-image inference pads).
+     */
+    @ParameterizedTest
+    @MethodSource("fixedSizeModels")
+    void fixedSizeNetworkWritesEachTilesOwnOutputInHaloMode(Model model) {
+        ModelCard card = model.card();
+        int[] tile = card.fixedInputSize();
+        int n = tile.length;
+        long[] shape = new long[n];
+        for (int d = 0; d < n; d++)
+            shape[d] = d == 0 ? 2L * tile[d] + 37 : tile[d] + 29;
+        Volume image = n == 2 ? Phantoms.nuclei2D((int) shape[0], (int) shape[1], 12, false, 7).image()
+                : Phantoms.nuclei3D((int) shape[0], (int) shape[1], (int) shape[2], 6, false, 11).image();
+        try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
+            var halo = new Segmenter(model, engine, null).segment(image, Segmenter.Options.defaults()
+                    .withMode(TileMode.HALO).withProbabilities(true), Progress.NONE);
+            @SuppressWarnings("unchecked")
+            float[] stitched = toArray((RandomAccessibleInterval<FloatType>) halo.probabilities().image());
+            TileGrid grid = TileGrid.halo(shape, tile, TileSizes.alignHalo(card.halo(), card.divisibility()),
+                    card.divisibility());
+            assertEquals(grid.size(), halo.tiles(), "the segmenter tiles as TileGrid.halo says");
+            RandomAccessibleInterval<FloatType> norm = Segmenter.normalization(card).apply(image.channel(0));
+            long voxels = 1;
+            for (long s : shape)
+                voxels *= s;
+            double maxDiff = 0;
+            int checked = 0;
+            for (Tile t : grid) {
+                float[] own = windowProbabilities(engine, norm, t.min(), tile);
+                int c = own.length / t.voxels();
+                long[] pos = new long[n];
+                for (int i = 0; i < t.voxels(); i++) {
+                    long rest = i, inTile = 0, inImage = 0, stride = 1, imageStride = 1;
+                    boolean inCore = true;
+                    for (int d = 0; d < n; d++) {
+                        pos[d] = rest % tile[d];
+                        rest /= tile[d];
+                        long p = t.min(d) + pos[d];
+                        inCore &= p >= t.writeMin(d) && p < t.writeMin(d) + t.writeSize(d);
+                        inTile += pos[d] * stride;
+                        stride *= tile[d];
+                        inImage += p * imageStride;
+                        imageStride *= shape[d];
+                    }
+                    if (!inCore)
+                        continue;
+                    checked++;
+                    for (int k = 0; k < c; k++)
+                        maxDiff = Math.max(maxDiff, Math.abs(own[(int) (k * t.voxels() + inTile)]
+                                - stitched[(int) (k * voxels + inImage)]));
+                }
+            }
+            System.out.printf(java.util.Locale.ROOT, "%s: %s image, %d halo tiles of %s, cores vs each tile's own "
+                    + "output max |p diff| %.2e%n", model.id(), java.util.Arrays.toString(shape), grid.size(),
+                    java.util.Arrays.toString(tile), maxDiff);
+            assertTrue(grid.size() > 2, "the image must need several tiles");
+            assertEquals(voxels, checked, "the cores cover the image once");
+            assertTrue(maxDiff <= 1e-4, model.id() + ": a stitched core differs from its tile's output by " + maxDiff);
+        }
+    }
+
+    /** Softmax probabilities (class-major, x fastest) of one engine call on a zero-extended window of the image. */
+    static float[] windowProbabilities(Engine engine, RandomAccessibleInterval<FloatType> norm, long[] min, int[] size) {
+        int n = size.length;
+        long[] max = new long[n];
+        long voxels = 1;
+        for (int d = 0; d < n; d++) {
+            max[d] = min[d] + size[d] - 1;
+            voxels *= size[d];
+        }
+        FloatBuffer in = Engine.allocate(voxels);
+        for (FloatType v : Views.flatIterable(Views.interval(Views.extendZero(norm), min, max)))
+            in.put(v.get());
+        long[] engineShape = new long[n + 2];
+        engineShape[0] = engineShape[1] = 1;
+        for (int d = 0; d < n; d++)
+            engineShape[2 + d] = size[n - 1 - d];
+        float[] logits = engine.run(in.rewind(), engineShape).data();
+        int c = (int) (logits.length / voxels);
+        float[] probs = new float[logits.length];
+        for (int i = 0; i < voxels; i++) {
+            double top = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int k = 0; k < c; k++)
+                top = Math.max(top, logits[(int) (k * voxels + i)]);
+            for (int k = 0; k < c; k++)
+                sum += Math.exp(logits[(int) (k * voxels + i)] - top);
+            for (int k = 0; k < c; k++)
+                probs[(int) (k * voxels + i)] = (float) (Math.exp(logits[(int) (k * voxels + i)] - top) / sum);
+        }
+        return probs;
     }
 
     @ParameterizedTest
