@@ -21,6 +21,7 @@ import onnx
 import torch
 import torch.nn.functional as F
 from onnx import numpy_helper
+from torch.onnx import symbolic_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tessera_models.unet import UNet  # noqa: E402
@@ -86,6 +87,31 @@ class AttentionAtInputSize(torch.nn.Module):
         return tuple(out)
 
 
+@symbolic_helper.parse_args("v", "is", "is", "is", "is", "i")
+def _max_pool_with_indices(g, x, kernel, stride, pads, dilation, ceil_mode):
+    """ONNX MaxPool with its Indices output in ONNX's own convention (flattened over N x C x spatial; PyTorch's
+    exporter would convert them to its per-plane convention, which ONNX's MaxUnpool does not read)."""
+    assert not ceil_mode and set(dilation) <= {1}, (ceil_mode, dilation)
+    return g.op("MaxPool", x, kernel_shape_i=kernel, strides_i=stride or kernel, pads_i=list(pads) * 2, outputs=2)
+
+
+def _max_unpool(g, x, indices, *size_stride_pads):
+    """ONNX MaxUnpool (PyTorch 1.13 exports none) reading the indices of the MaxPool that made them, with that
+    pool's kernel and strides. No output_shape input: with kernel == stride and no padding the default output,
+    (in - 1) * stride + kernel, is the pooled tensor's shape, as the divisibility guarantees."""
+    pool = indices.node()
+    assert pool.kind() == "onnx::MaxPool", pool
+    ints = getattr(pool, "is")  # Node.is (a Python keyword): an int-list attribute
+    kernel, stride = ints("kernel_shape"), ints("strides")
+    assert kernel == stride and not any(ints("pads")), pool
+    return g.op("MaxUnpool", x, indices, kernel_shape_i=kernel, strides_i=stride)
+
+
+UNPOOLING_SYMBOLICS = {"aten::max_pool2d_with_indices": _max_pool_with_indices,
+                       "aten::max_pool3d_with_indices": _max_pool_with_indices,
+                       "aten::max_unpool2d": _max_unpool, "aten::max_unpool3d": _max_unpool}
+
+
 def to_onnx(model, path):
     model = fold_transposed_batchnorm(model)
     dims = model.dims
@@ -96,10 +122,17 @@ def to_onnx(model, path):
     if not fixed:
         axes.update({2 + i: n for i, n in enumerate(names)})
     outs = output_names(model)
-    # Eval-mode export folds every BatchNorm into the preceding convolution.
-    torch.onnx.export(model, dummy, path, opset_version=OPSET, input_names=["input"], output_names=outs,
-                      dynamic_axes=dict({"input": axes}, **{o: dict(axes) for o in outs}), do_constant_folding=True,
-                      training=torch.onnx.TrainingMode.EVAL)
+    # Only SegNet / DeconvNet pool with indices; the symbolics are registered for this export alone.
+    for name, fn in UNPOOLING_SYMBOLICS.items():
+        torch.onnx.register_custom_op_symbolic(name, fn, OPSET)
+    try:
+        # Eval-mode export folds every BatchNorm into the preceding convolution.
+        torch.onnx.export(model, dummy, path, opset_version=OPSET, input_names=["input"], output_names=outs,
+                          dynamic_axes=dict({"input": axes}, **{o: dict(axes) for o in outs}),
+                          do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
+    finally:
+        for name in UNPOOLING_SYMBOLICS:
+            torch.onnx.unregister_custom_op_symbolic(name, OPSET)
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     ops = sorted({n.op_type for n in m.graph.node})
@@ -139,9 +172,25 @@ def run_onnx_graph(m, x, all_outputs=False):
             y = ins[0].mean(dim=tuple(range(2, ins[0].dim())), keepdim=True)
         elif n.op_type == "MaxPool":
             pads = a.get("pads", [0] * 2 * d)
-            assert pads[:d] == pads[d:]
+            assert pads[:d] == pads[d:] and a.get("storage_order", 0) == 0
             mp = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][d]
-            y = mp(ins[0], a["kernel_shape"], a.get("strides", a["kernel_shape"]), pads[:d])
+            indices = len(n.output) > 1 and n.output[1] != ""
+            y = mp(ins[0], a["kernel_shape"], a.get("strides", a["kernel_shape"]), pads[:d], return_indices=indices)
+            if indices:
+                # torch counts within each (n, c) plane; ONNX over the flattened N x C x spatial tensor
+                values, plane = y
+                first = torch.arange(plane.shape[0] * plane.shape[1]).reshape(plane.shape[:2] + (1,) * d)
+                y = (values, plane + first * ins[0][0, 0].numel())
+        elif n.op_type == "MaxUnpool":
+            # The spec: a zero tensor of the output shape (output_shape if given, else (in - 1) * stride + kernel
+            # - pads per axis), each value written at its flat index over the whole tensor.
+            kernel, strides = a["kernel_shape"], a.get("strides", [1] * d)
+            pads = a.get("pads", [0] * 2 * d)
+            shape = ins[2].tolist() if len(ins) > 2 and ins[2] is not None else list(ins[0].shape[:2]) + [
+                (i - 1) * s + k - p0 - p1 for i, s, k, p0, p1 in zip(ins[0].shape[2:], strides, kernel, pads[:d], pads[d:])]
+            y = torch.zeros(math.prod(shape), dtype=ins[0].dtype)
+            y[ins[1].reshape(-1)] = ins[0].reshape(-1)
+            y = y.reshape(shape)
         elif n.op_type == "Concat":
             y = torch.cat(ins, a["axis"])
         elif n.op_type == "Sigmoid":
@@ -172,7 +221,9 @@ def run_onnx_graph(m, x, all_outputs=False):
             y = F.interpolate(ins[0], scale_factor=scales[2:], mode=mode, align_corners=False)
         else:
             raise NotImplementedError(n.op_type)
-        env[n.output[0]] = y
+        for name, value in zip(n.output, y if isinstance(y, tuple) else (y,)):
+            if name:
+                env[name] = value
     if all_outputs:
         return [env[o.name] for o in m.graph.output]
     return env[m.graph.output[0].name]
@@ -228,8 +279,15 @@ def structural_reach(model):
     else:
         probe = type(model)(model.dims, 1, 1, 1, model.pools).eval()
     binarize = lambda module, inputs, output: (output > 0).float()
+    # Max unpooling (SegNet, DeconvNet) writes each pooled value at its window's argmax: where that is depends on
+    # every input of the window and on the weights, which neither a gradient (one input's argmax) nor this probe's
+    # own argmax (ties between binarised values) shows. So the probe unpools as nearest upsampling, the value at
+    # every position of its window: a superset of the true dependency, for any weights and input.
+    nearest = lambda module, inputs, output: F.interpolate(inputs[0], scale_factor=[float(s) for s in module.stride])
     for m in probe.modules():
-        if isinstance(m, torch.nn.modules.conv._ConvNd):
+        if isinstance(m, torch.nn.modules.pooling._MaxUnpoolNd):
+            m.register_forward_hook(nearest)
+        elif isinstance(m, torch.nn.modules.conv._ConvNd):
             m.weight.fill_(1.0)
             if m.bias is not None:
                 m.bias.zero_()
@@ -269,9 +327,10 @@ STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; large
 
 
 def structural(model):
-    """CE-Net, pruned U-Net++, FCN and DeepLabv3+ get the structural probe; attention gates (sigmoids) need
-    gradients."""
-    return hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip") or hasattr(model, "width_one")
+    """CE-Net, pruned U-Net++, FCN, SegNet, DeconvNet and DeepLabv3+ get the structural probe; attention gates
+    (sigmoids) need gradients."""
+    return (hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip") or hasattr(model, "unpool")
+            or hasattr(model, "width_one"))
 
 
 FIXED_INPUT_NOTE = ("a fixed-size network (global pyramid pooling): every output depends on the whole tile, so the "

@@ -25,6 +25,7 @@ from tessera_models.attention_unet import AttentionUNet  # noqa: E402
 from tessera_models.unet_plus_plus import UNetPlusPlus  # noqa: E402
 from tessera_models.cenet import CENet  # noqa: E402
 from tessera_models.fcn import fcn8s, fcn16s, fcn32s  # noqa: E402
+from tessera_models.segnet import DeconvNet, SegNet  # noqa: E402
 from tessera_models.deeplab import DeepLabV3Plus  # noqa: E402
 from tessera_models.pspnet import PSPNet  # noqa: E402
 import export  # noqa: E402
@@ -95,6 +96,11 @@ ARCHS = {
                    pools_like="cenet"),
     "fcn32s": dict(cls=fcn32s, words="FCN-32s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
                    pools_like="cenet"),
+    # SegNet's and DeconvNet's five VGG poolings (and unpoolings), like FCN's.
+    "segnet": dict(cls=SegNet, words="SegNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                   pools_like="cenet"),
+    "deconvnet": dict(cls=DeconvNet, words="DeconvNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                      base={2: 8, 3: 4}, pools_like="cenet"),
     # DeepLabv3+ and PSPNet: "pools" are the five strides of their ResNet encoder (the last ones become
     # dilations); both take the training patch: DeepLabv3+ sizes its image-pooling window by it, PSPNet is
     # exported for that one tile size (rounded to a multiple of 48) and is 2D only.
@@ -221,8 +227,8 @@ def main():
     ap.add_argument("--arch", default="unet", choices=sorted(ARCHS),
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
                          "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019); "
-                         "fcn8s / fcn16s / fcn32s (Long et al. 2015); deeplabv3+ (Chen et al. 2018); pspnet (Zhao et al. "
-                         "2017, 2D, fixed tile)")
+                         "fcn8s / fcn16s / fcn32s (Long et al. 2015); segnet (Badrinarayanan et al. 2017); deconvnet "
+                         "(Noh et al. 2015); deeplabv3+ (Chen et al. 2018); pspnet (Zhao et al. 2017, 2D, fixed tile)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")

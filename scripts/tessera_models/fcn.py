@@ -33,6 +33,22 @@ def _nn(dims):
     raise ValueError("dims must be 2 or 3")
 
 
+def conv_bn_relu(dims, widths, transposed=False):
+    """Zero-padded 3x3(x3) convs + BatchNorm + ReLU from widths[0] through widths[1:]: one VGG-16-BN block, or
+    with transposed=True a stack of stride-1 transposed convs (DeconvNet's deconvolution layers)."""
+    conv, bn, _, convt = _nn(dims)
+    layers = []
+    for cin, cout in zip(widths, widths[1:]):
+        layers += [(convt if transposed else conv)(cin, cout, 3, padding=1, bias=False), bn(cout), nn.ReLU(inplace=True)]
+    return layers
+
+
+def fc6_kernel(pools):
+    """fc6's kernel per axis: 7 (VGG-16's 7x7) along the axes pooled most, 3 along less-pooled (anisotropic) axes."""
+    total = pooling_product(pools)
+    return tuple(7 if t == max(total) else 3 for t in total)
+
+
 def bilinear_up(dims, classes, stride):
     """Transposed conv multiplying each axis by its stride, initialised as (bi/tri)linear interpolation of each
     class map (zero between different classes)."""
@@ -62,20 +78,14 @@ class FCN(nn.Module):
             pools = [(2,) * dims] * 5
         pools = [tuple(p) for p in pools]
         assert len(pools) == 5 and all(len(p) == dims for p in pools) and skip in (8, 16, 32), (pools, skip)
-        conv, bn, maxpool, _ = _nn(dims)
+        conv, _, maxpool, _ = _nn(dims)
         self.dims, self.pools, self.in_channels, self.base, self.skip = dims, pools, in_channels, base, skip
         widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]
         self.blocks = nn.ModuleList()
-        cin = in_channels
-        for n, w, p in zip(BLOCKS, widths, pools):
-            layers = []
-            for _ in range(n):
-                layers += [conv(cin, w, 3, padding=1, bias=False), bn(w), nn.ReLU(inplace=True)]
-                cin = w
-            layers.append(maxpool(p, p))
-            self.blocks.append(nn.Sequential(*layers))
+        for n, cin, w, p in zip(BLOCKS, [in_channels] + widths[:4], widths, pools):
+            self.blocks.append(nn.Sequential(*conv_bn_relu(dims, [cin] + [w] * n), maxpool(p, p)))
         total = pooling_product(pools)
-        k6 = tuple(7 if t == max(total) else 3 for t in total)
+        k6 = fc6_kernel(pools)
         fc = 16 * base
         self.fc = nn.Sequential(
             conv(widths[4], fc, k6, padding=tuple(k // 2 for k in k6)), nn.ReLU(inplace=True), nn.Dropout(0.5),
