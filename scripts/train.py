@@ -24,6 +24,9 @@ from tessera_models.attention_unet import AttentionUNet  # noqa: E402
 from tessera_models.unet_plus_plus import UNetPlusPlus  # noqa: E402
 from tessera_models.cenet import CENet  # noqa: E402
 from tessera_models.fcn import fcn8s, fcn16s, fcn32s  # noqa: E402
+from tessera_models.fcdensenet import FCDenseNet  # noqa: E402
+from tessera_models.refinenet import RefineNet  # noqa: E402
+from tessera_models.dilated import DilatedNet  # noqa: E402
 import export  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,6 +95,14 @@ ARCHS = {
                    pools_like="cenet"),
     "fcn32s": dict(cls=fcn32s, words="FCN-32s", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
                    pools_like="cenet"),
+    # FC-DenseNet: five transitions down (base = growth rate); RefineNet: CE-Net's five strides (ResNet encoder);
+    # the dilated network: five VGG poolings of which the last two become dilation. In 3D CE-Net's strides.
+    "fc-densenet": dict(cls=FCDenseNet, words="FC-DenseNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                        base={2: 8, 3: 4}, pools_like="cenet"),
+    "refinenet": dict(cls=RefineNet, words="RefineNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                      pools_like="cenet"),
+    "dilated": dict(cls=DilatedNet, words="Dilated context network", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                    base={2: 8, 3: 4}, pools_like="cenet"),
 }
 
 
@@ -190,7 +201,8 @@ def main():
     ap.add_argument("--arch", default="unet", choices=sorted(ARCHS),
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
                          "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019); "
-                         "fcn8s / fcn16s / fcn32s (Long et al. 2015)")
+                         "fcn8s / fcn16s / fcn32s (Long et al. 2015); fc-densenet (Jegou et al. 2017); refinenet "
+                         "(Lin et al. 2017); dilated (front end + context module, Yu and Koltun 2016)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")
