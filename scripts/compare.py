@@ -31,7 +31,9 @@ DATASETS = ["em-membranes-2d", "nuclei-2d", "axon-myelin-2d", "nuclei-3d", "sple
 ARCHS = [("unet", "unet", "U-Net"), ("attention-unet", "attention-unet", "Attention U-Net"),
          ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net"), ("fcn32s", "fcn32s", "FCN-32s"),
          ("fcn16s", "fcn16s", "FCN-16s"), ("fcn8s", "fcn8s", "FCN-8s"), ("segnet", "segnet", "SegNet"),
-         ("deconvnet", "deconvnet", "DeconvNet"), ("deeplabv3+", "deeplabv3plus", "DeepLabv3+"), ("pspnet", "pspnet", "PSPNet")]
+         ("deconvnet", "deconvnet", "DeconvNet"), ("deeplabv3+", "deeplabv3plus", "DeepLabv3+"), ("pspnet", "pspnet", "PSPNet"),
+         ("fc-densenet", "fcdensenet", "FC-DenseNet"), ("refinenet", "refinenet", "RefineNet"),
+         ("dilated", "dilated", "Dilated context")]
 ITERATIONS = {2: 150, 3: 80}
 SEED = 0
 OUT_JSON = os.path.join(REPO, "docs", "comparison", "networks.json")

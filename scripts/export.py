@@ -136,7 +136,8 @@ def to_onnx(model, path):
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     ops = sorted({n.op_type for n in m.graph.node})
-    assert "BatchNormalization" not in ops, ops
+    # FC-DenseNet's BatchNorm comes before its convs (pre-activation): nothing to fold it into.
+    assert "BatchNormalization" not in ops or hasattr(model, "growth"), ops
     return m, ops
 
 
@@ -160,6 +161,8 @@ def run_onnx_graph(m, x, all_outputs=False):
             pads, out_pad = a.get("pads", [0] * 2 * d), a.get("output_padding", [0] * d)
             assert pads[:d] == pads[d:]
             y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d], out_pad)
+        elif n.op_type == "BatchNormalization":  # inference form: running statistics
+            y = F.batch_norm(ins[0], ins[3], ins[4], ins[1], ins[2], False, 0.0, a.get("epsilon", 1e-5))
         elif n.op_type == "Relu":
             y = torch.relu(ins[0])
         elif n.op_type == "AveragePool":
@@ -327,10 +330,10 @@ STRUCTURAL_NOTE = ("size and radius: structural reach (lower + higher + 1; large
 
 
 def structural(model):
-    """CE-Net, pruned U-Net++, FCN, SegNet, DeconvNet and DeepLabv3+ get the structural probe; attention gates
-    (sigmoids) need gradients."""
-    return (hasattr(model, "rmp") or hasattr(model, "full_depth") or hasattr(model, "skip") or hasattr(model, "unpool")
-            or hasattr(model, "width_one"))
+    """CE-Net, pruned U-Net++, FCN, SegNet, DeconvNet, DeepLabv3+, FC-DenseNet, RefineNet and the dilated network
+    get the structural probe; attention gates (sigmoids) need gradients."""
+    return any(hasattr(model, a) for a in ("rmp", "full_depth", "skip", "unpool", "width_one", "growth", "refine",
+                                           "context"))
 
 
 FIXED_INPUT_NOTE = ("a fixed-size network (global pyramid pooling): every output depends on the whole tile, so the "

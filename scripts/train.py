@@ -28,6 +28,9 @@ from tessera_models.fcn import fcn8s, fcn16s, fcn32s  # noqa: E402
 from tessera_models.segnet import DeconvNet, SegNet  # noqa: E402
 from tessera_models.deeplab import DeepLabV3Plus  # noqa: E402
 from tessera_models.pspnet import PSPNet  # noqa: E402
+from tessera_models.fcdensenet import FCDenseNet  # noqa: E402
+from tessera_models.refinenet import RefineNet  # noqa: E402
+from tessera_models.dilated import DilatedNet  # noqa: E402
 import export  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -108,6 +111,14 @@ ARCHS = {
                        base={2: 8, 3: 4}, pools_like="cenet", patch=True),
     "pspnet": dict(cls=PSPNet, words="PSPNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: None},
                    patch=True, dims=(2,)),
+    # FC-DenseNet: five transitions down (base = growth rate); RefineNet: CE-Net's five strides (ResNet encoder);
+    # the dilated network: five VGG poolings of which the last two become dilation. In 3D CE-Net's strides.
+    "fc-densenet": dict(cls=FCDenseNet, words="FC-DenseNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                        base={2: 8, 3: 4}, pools_like="cenet"),
+    "refinenet": dict(cls=RefineNet, words="RefineNet", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None}, base={2: 8, 3: 4},
+                      pools_like="cenet"),
+    "dilated": dict(cls=DilatedNet, words="Dilated context network", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
+                    base={2: 8, 3: 4}, pools_like="cenet"),
 }
 
 
@@ -228,7 +239,9 @@ def main():
                     help="unet; attention-unet (Oktay et al. 2018); unet++ (Zhou et al. 2018, deep supervision, "
                          "exported as one model folder per pruning level: ID-l1 .. ID-l4); cenet (Gu et al. 2019); "
                          "fcn8s / fcn16s / fcn32s (Long et al. 2015); segnet (Badrinarayanan et al. 2017); deconvnet "
-                         "(Noh et al. 2015); deeplabv3+ (Chen et al. 2018); pspnet (Zhao et al. 2017, 2D, fixed tile)")
+                         "(Noh et al. 2015); deeplabv3+ (Chen et al. 2018); pspnet (Zhao et al. 2017, 2D, fixed tile); "
+                         "fc-densenet (Jegou et al. 2017); refinenet (Lin et al. 2017); dilated (front end + context "
+                         "module, Yu and Koltun 2016)")
     ap.add_argument("--base", type=int)
     ap.add_argument("--pools", help="pooling kernels per level, tensor order, e.g. '1,2,2;2,2,2'")
     ap.add_argument("--patch", help="training patch, tensor order, e.g. '32,64,64'")

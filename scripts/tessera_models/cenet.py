@@ -54,6 +54,29 @@ class BasicBlock(nn.Module):
         return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
 
 
+def resnet_encoder(dims, in_channels, base, pools, blocks):
+    """A ResNet's stem (7x7 conv with the stride pools[0] + BatchNorm + ReLU), 3x3 max pooling (stride pools[1])
+    and four stages of basic blocks at widths w, 2w, 4w, 8w (the first stage keeps the stride, the others
+    stride by pools[2..4]); blocks: the blocks per stage (ResNet-34: 3, 4, 6, 3). Along an axis with stride 1
+    the stem has a 3-kernel and the max pooling a 1-kernel."""
+    conv, bn, _ = _nn(dims)
+    stem, pool = pools[0], pools[1]
+    stem = nn.Sequential(
+        conv(in_channels, base, tuple(7 if s == 2 else 3 for s in stem), stem,
+             tuple(3 if s == 2 else 1 for s in stem), bias=False), bn(base), nn.ReLU(inplace=True))
+    maxpool = (nn.MaxPool2d if dims == 2 else nn.MaxPool3d)(
+        tuple(3 if s == 2 else 1 for s in pool), pool, tuple(1 if s == 2 else 0 for s in pool))
+    layers = nn.ModuleList()
+    cin = base
+    for i, n in enumerate(blocks):
+        w = base * 2 ** i
+        stride = (1,) * dims if i == 0 else pools[1 + i]
+        layers.append(nn.Sequential(BasicBlock(dims, cin, w, stride),
+                                    *[BasicBlock(dims, w, w, (1,) * dims) for _ in range(n - 1)]))
+        cin = w
+    return stem, maxpool, layers
+
+
 class DAC(nn.Module):
     def __init__(self, dims, c):
         super().__init__()
@@ -120,22 +143,10 @@ class CENet(nn.Module):
             pools = [(2,) * dims] * 5
         pools = [tuple(p) for p in pools]
         assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
-        conv, bn, _ = _nn(dims)
+        conv, _, _ = _nn(dims)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
-        stem, pool = pools[0], pools[1]
-        self.stem = nn.Sequential(
-            conv(in_channels, base, tuple(7 if s == 2 else 3 for s in stem), stem,
-                 tuple(3 if s == 2 else 1 for s in stem), bias=False), bn(base), nn.ReLU(inplace=True))
-        maxpool = nn.MaxPool2d if dims == 2 else nn.MaxPool3d
-        self.maxpool = maxpool(tuple(3 if s == 2 else 1 for s in pool), pool, tuple(1 if s == 2 else 0 for s in pool))
+        self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS)
         widths = [base, 2 * base, 4 * base, 8 * base]
-        self.layers = nn.ModuleList()
-        cin = base
-        for i, (n, w) in enumerate(zip(BLOCKS, widths)):
-            stride = (1,) * dims if i == 0 else pools[1 + i]
-            blocks = [BasicBlock(dims, cin, w, stride)] + [BasicBlock(dims, w, w, (1,) * dims) for _ in range(n - 1)]
-            self.layers.append(nn.Sequential(*blocks))
-            cin = w
         self.dac = DAC(dims, widths[3])
         self.rmp = RMP(dims, widths[3])
         # decoder4 undoes layer 4's stride, ..., decoder1 the max pooling's; the final deconv the stem's.
@@ -146,7 +157,7 @@ class CENet(nn.Module):
             DecoderBlock(dims, widths[0], widths[0], pools[1])])
         head = 2 * base  # the paper: 32 channels after w = 64; 2w keeps the full-resolution layers as wide as a U-Net's top
         self.final = nn.Sequential(
-            _up(dims, widths[0], head, stem, 4), nn.ReLU(inplace=True),
+            _up(dims, widths[0], head, pools[0], 4), nn.ReLU(inplace=True),
             conv(head, head, 3, padding=1), nn.ReLU(inplace=True),
             conv(head, classes, 3, padding=1))
 

@@ -280,16 +280,25 @@ class SegmenterTest {
      * A volume and a halo tile such that the volume needs about three tiles along every axis whose halo tile stays
      * within 400 voxels (4096 pixels in 2D); an axis with a longer reach (CE-Net's ~870-voxel in-plane receptive
      * radius in 3D) is kept short and covered by one tile, and tiling is exercised along the others. One axis is
-     * always kept short (y in 2D, x in 3D): the other axes are enough and the test stays quick.
+     * always kept short (y in 2D, x in 3D): the other axes are enough and the test stays quick. Where no axis fits
+     * (RefineNet in 3D: 1216 voxels in-plane, 160 along z) the one with the shortest halo tile is tiled alone.
      */
     static int[][] haloLayout(ModelCard card) {
-        int n = card.dimensionality();
-        int[] shape = new int[n], tile = new int[n];
+        int n = card.dimensionality(), limit = n == 2 ? 4096 : 400, keptShort = n == 3 ? 0 : 1;
+        int[] shape = new int[n], tile = new int[n], longTile = new int[n];
+        int shortest = -1;
         for (int d = 0; d < n; d++) {
             int div = card.divisibility()[d], halo = card.halo()[d];
             int core = roundUp(Math.max(Math.max(card.patchSize()[d] / 2, div), (2 * halo + 5) / 2), div);
-            if (2 * halo + core <= (n == 2 ? 4096 : 400) && d != (n == 3 ? 0 : 1)) {
-                tile[d] = 2 * halo + core;
+            longTile[d] = 2 * halo + core;
+            if (d != keptShort && (shortest < 0 || longTile[d] < longTile[shortest]))
+                shortest = d;
+        }
+        boolean noneFits = longTile[shortest] > limit;
+        for (int d = 0; d < n; d++) {
+            int div = card.divisibility()[d];
+            if (d != keptShort && (longTile[d] <= limit || noneFits && d == shortest)) {
+                tile[d] = longTile[d];
                 shape[d] = tile[d] + 5;
             } else {
                 shape[d] = Math.max(div, 8) + 5; // phantoms need 8 voxels or more
