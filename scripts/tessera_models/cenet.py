@@ -54,11 +54,12 @@ class BasicBlock(nn.Module):
         return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
 
 
-def resnet_encoder(dims, in_channels, base, pools, blocks):
+def resnet_encoder(dims, in_channels, base, pools, blocks, strided=5):
     """A ResNet's stem (7x7 conv with the stride pools[0] + BatchNorm + ReLU), 3x3 max pooling (stride pools[1])
     and four stages of basic blocks at widths w, 2w, 4w, 8w (the first stage keeps the stride, the others
     stride by pools[2..4]); blocks: the blocks per stage (ResNet-34: 3, 4, 6, 3). Along an axis with stride 1
-    the stem has a 3-kernel and the max pooling a 1-kernel."""
+    the stem has a 3-kernel and the max pooling a 1-kernel. strided < 5: the stages past the first `strided`
+    strides drop theirs and dilate by every stride dropped so far (the atrous ResNet of PSPNet and DeepLab)."""
     conv, bn, _ = _nn(dims)
     stem, pool = pools[0], pools[1]
     stem = nn.Sequential(
@@ -68,11 +69,14 @@ def resnet_encoder(dims, in_channels, base, pools, blocks):
         tuple(3 if s == 2 else 1 for s in pool), pool, tuple(1 if s == 2 else 0 for s in pool))
     layers = nn.ModuleList()
     cin = base
+    dilation = (1,) * dims
     for i, n in enumerate(blocks):
         w = base * 2 ** i
         stride = (1,) * dims if i == 0 else pools[1 + i]
-        layers.append(nn.Sequential(BasicBlock(dims, cin, w, stride),
-                                    *[BasicBlock(dims, w, w, (1,) * dims) for _ in range(n - 1)]))
+        if i > 0 and 1 + i >= strided:
+            dilation, stride = tuple(d * s for d, s in zip(dilation, stride)), (1,) * dims
+        layers.append(nn.Sequential(BasicBlock(dims, cin, w, stride, dilation),
+                                    *[BasicBlock(dims, w, w, (1,) * dims, dilation) for _ in range(n - 1)]))
         cin = w
     return stem, maxpool, layers
 

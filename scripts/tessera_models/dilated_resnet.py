@@ -1,16 +1,15 @@
 """The dilated (atrous) ResNet encoder that PSPNet and DeepLabv3+ share, for 2D and 3D.
 
-ResNet-18 layout (He et al. 2016): a 7x7 stride-2 conv + BatchNorm + ReLU, 3x3 stride-2 max pooling, then four
-layers of two basic residual blocks at widths w, 2w, 4w, 8w, layers 2-4 opening with a stride. To keep a finer
-output stride, the last layers drop their stride and dilate their convolutions instead, by the product of the
-strides dropped so far (Chen et al. 2017, "Rethinking Atrous Convolution", section 3.1; Zhao et al. 2017 use
-the same for PSPNet): output stride 16 drops layer 4's stride (dilation 2), output stride 8 drops layer 3's
-and layer 4's (dilations 2 and 4). Every stride and dilation is per axis, so an anisotropic volume keeps its
-coarse axis (along an axis with stride 1 the stem uses a 3-kernel and the pooling a 1-kernel, as in CE-Net).
+ResNet-18 layout (He et al. 2016) from cenet.resnet_encoder: a 7x7 stride-2 conv + BatchNorm + ReLU, 3x3 stride-2
+max pooling, then four layers of two basic residual blocks at widths w, 2w, 4w, 8w. To keep a finer output
+stride, the last layers drop their stride and dilate their convolutions instead, by the product of the strides
+dropped so far (Chen et al. 2017, "Rethinking Atrous Convolution", section 3.1; Zhao et al. 2017 do the same for
+PSPNet): output stride 16 drops layer 4's stride (dilation 2), output stride 8 drops layer 3's and layer 4's
+(dilations 2 and 4). Every stride and dilation is per axis, so an anisotropic volume keeps its coarse axis.
 """
 import torch.nn as nn
 
-from .cenet import BasicBlock, _nn
+from .cenet import resnet_encoder
 from .unet import pooling_product
 
 BLOCKS = (2, 2, 2, 2)  # ResNet-18
@@ -26,25 +25,8 @@ class DilatedResNet(nn.Module):
         pools = [tuple(p) for p in pools]
         assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
         assert strided in (3, 4), strided
-        conv, bn, _ = _nn(dims)
-        stem, pool = pools[0], pools[1]
-        self.stem = nn.Sequential(
-            conv(in_channels, base, tuple(7 if s == 2 else 3 for s in stem), stem,
-                 tuple(3 if s == 2 else 1 for s in stem), bias=False), bn(base), nn.ReLU(inplace=True))
-        maxpool = nn.MaxPool2d if dims == 2 else nn.MaxPool3d
-        self.maxpool = maxpool(tuple(3 if s == 2 else 1 for s in pool), pool, tuple(1 if s == 2 else 0 for s in pool))
-        self.widths = [base, 2 * base, 4 * base, 8 * base]
-        self.layers = nn.ModuleList()
-        cin, dilation = base, (1,) * dims
-        for i, (n, w) in enumerate(zip(BLOCKS, self.widths)):
-            stride = (1,) * dims if i == 0 else pools[1 + i]
-            if 1 + i >= strided:  # this layer's stride is dropped: dilate by every stride dropped so far
-                dilation, stride = tuple(d * s for d, s in zip(dilation, stride)), (1,) * dims
-            blocks = [BasicBlock(dims, cin, w, stride, dilation)]
-            blocks += [BasicBlock(dims, w, w, (1,) * dims, dilation) for _ in range(n - 1)]
-            self.layers.append(nn.Sequential(*blocks))
-            cin = w
-        self.dilation = dilation
+        self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS, strided)
+        self.widths = [base * 2 ** i for i in range(len(BLOCKS))]
         self.output_stride = pooling_product(pools[:strided])
         self.low_level_stride = pooling_product(pools[:2])
 
