@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .unet import pooling_product
+from .unet import five_strides, pooling_product
 
 BLOCKS = (3, 4, 6, 3)  # ResNet-34
 
@@ -143,10 +143,7 @@ class CENet(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
+        pools = five_strides(dims, pools)
         conv, _, _ = _nn(dims)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS)

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 
 from .cenet import _nn
 from .dilated_resnet import DilatedResNet
+from .unet import five_strides
 
 RATES = (6, 12, 18)  # for output stride 16 (the paper doubles them at output stride 8)
 LOW_LEVEL = 48
@@ -76,9 +77,7 @@ class DeepLabV3Plus(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None, patch=None):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        self.dims, self.pools, self.in_channels, self.base = dims, [tuple(p) for p in pools], in_channels, base
+        self.dims, self.pools, self.in_channels, self.base = dims, five_strides(dims, pools), in_channels, base
         conv, _, _ = _nn(dims)
         self.encoder = DilatedResNet(dims, in_channels, base, self.pools, strided=4)
         cin, aspp = self.encoder.widths[-1], 16 * base  # the paper: 2048 -> 256 channels

@@ -36,7 +36,7 @@ import torch.nn as nn
 
 from .fcn import BLOCKS, _nn
 from .refinenet import upsample
-from .unet import pooling_product
+from .unet import five_strides, pooling_product
 
 CONTEXT_DILATIONS = (1, 1, 2, 4, 8, 16, 1)
 CONTEXT_CHANNELS = (2, 2, 4, 8, 16, 32, 32)  # times C, the large module
@@ -62,10 +62,7 @@ class DilatedNet(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims for p in pools), pools
+        pools = five_strides(dims, pools)
         conv, bn, maxpool, _ = _nn(dims)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]

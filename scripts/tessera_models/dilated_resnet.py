@@ -10,7 +10,7 @@ PSPNet): output stride 16 drops layer 4's stride (dilation 2), output stride 8 d
 import torch.nn as nn
 
 from .cenet import resnet_encoder
-from .unet import pooling_product
+from .unet import five_strides, pooling_product
 
 BLOCKS = (2, 2, 2, 2)  # ResNet-18
 
@@ -22,8 +22,7 @@ class DilatedResNet(nn.Module):
 
     def __init__(self, dims, in_channels, base, pools, strided):
         super().__init__()
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
+        pools = five_strides(dims, pools)
         assert strided in (3, 4), strided
         self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS, strided)
         self.widths = [base * 2 ** i for i in range(len(BLOCKS))]

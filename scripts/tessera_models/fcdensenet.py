@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 
 from .cenet import _up
-from .unet import _ops, pooling_product
+from .unet import _ops, five_strides, pooling_product
 
 LAYERS = 4  # per dense block (FC-DenseNet56)
 DROPOUT = 0.2
@@ -61,10 +61,7 @@ class FCDenseNet(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
+        pools = five_strides(dims, pools)
         conv, _, maxpool, _ = _ops(dims)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         self.growth = k = base

@@ -20,7 +20,7 @@ Differences from the paper, and why:
 import torch
 import torch.nn as nn
 
-from .unet import pooling_product
+from .unet import five_strides, pooling_product
 
 BLOCKS = (2, 2, 3, 3, 3)  # VGG-16
 
@@ -74,10 +74,8 @@ class FCN(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None, skip=8):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims for p in pools) and skip in (8, 16, 32), (pools, skip)
+        pools = five_strides(dims, pools)
+        assert skip in (8, 16, 32), skip
         conv, _, maxpool, _ = _nn(dims)
         self.dims, self.pools, self.in_channels, self.base, self.skip = dims, pools, in_channels, base, skip
         widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from .cenet import _nn
 from .dilated_resnet import DilatedResNet
+from .unet import five_strides
 
 BINS = (1, 2, 3, 6)
 OUTPUT_STRIDE_TILE = 8 * 6  # a tile must be a multiple of this: feature grid (tile / 8) divisible by every bin
@@ -65,10 +66,8 @@ class PSPNet(nn.Module):
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None, patch=None):
         super().__init__()
         assert dims == 2, "PSPNet is 2D here (see the module docstring)"
-        if pools is None:
-            pools = [(2, 2)] * 5
         self.fixed_input = [fixed_tile(p) for p in (patch or (192, 192))]
-        self.dims, self.pools, self.in_channels, self.base = dims, [tuple(p) for p in pools], in_channels, base
+        self.dims, self.pools, self.in_channels, self.base = dims, five_strides(dims, pools), in_channels, base
         conv, bn, _ = _nn(dims)
         self.encoder = DilatedResNet(dims, in_channels, base, self.pools, strided=3)
         assert list(self.encoder.output_stride) == [8, 8], self.encoder.output_stride

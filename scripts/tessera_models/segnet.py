@@ -31,7 +31,7 @@ Differences from the papers, and why:
 import torch.nn as nn
 
 from .fcn import BLOCKS, _nn, conv_bn_relu, fc6_kernel
-from .unet import pooling_product
+from .unet import five_strides, pooling_product
 
 
 class UnpoolingNet(nn.Module):
@@ -41,10 +41,7 @@ class UnpoolingNet(nn.Module):
 
     def __init__(self, dims, in_channels, base, pools):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * 5
-        pools = [tuple(p) for p in pools]
-        assert len(pools) == 5 and all(len(p) == dims for p in pools), pools
+        pools = five_strides(dims, pools)
         _, _, maxpool, _ = _nn(dims)
         unpool = {2: nn.MaxUnpool2d, 3: nn.MaxUnpool3d}[dims]
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base

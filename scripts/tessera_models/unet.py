@@ -23,6 +23,14 @@ def pooling_product(pools):
     return out
 
 
+def five_strides(dims, pools):
+    """The five downsampling kernels (or strides) of the VGG/ResNet-style networks as tuples, per tensor axis, each
+    1 or 2 (2 everywhere when none are given)."""
+    pools = [tuple(p) for p in (pools or [(2,) * dims] * 5)]
+    assert len(pools) == 5 and all(len(p) == dims and set(p) <= {1, 2} for p in pools), pools
+    return pools
+
+
 class DoubleConv(nn.Sequential):
     def __init__(self, dims, cin, cout):
         conv, bn, _, _ = _ops(dims)
