@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -50,6 +52,24 @@ final class Fixtures {
                 Files.copy(f, target.resolve(f.getFileName()));
         }
         return target;
+    }
+
+    /**
+     * The comparison's trained networks that are not shipped (they failed at its budget, or only their other
+     * dimensionality is shipped), kept under /comparison so that every network of the comparison, in 2D and 3D,
+     * still passes the golden, card and halo checks in ONNX Runtime.
+     */
+    static List<Model> comparisonOnlyModels() {
+        try {
+            Path root = Path.of(Fixtures.class.getResource("/comparison/index.txt").toURI()).getParent();
+            List<Model> models = new ArrayList<>();
+            for (String id : Files.readAllLines(root.resolve("index.txt"), StandardCharsets.UTF_8))
+                if (!id.isBlank())
+                    models.add(Model.fromFolder(root.resolve(id.strip()), Model.Source.USER));
+            return models;
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot read the comparison models under /comparison", e);
+        }
     }
 
     /** A jar laid out like the shipped one: index.txt plus org/tessera/unet/models/<id>/... for each id. */

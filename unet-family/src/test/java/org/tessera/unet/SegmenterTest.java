@@ -37,7 +37,7 @@ class SegmenterTest {
     @TempDir
     static Path tmp;
 
-    /** The fixture with a halo that covers its receptive field, and every shipped 2D model. */
+    /** The fixture with a halo that covers its receptive field, every shipped 2D model and the comparison's others. */
     static Stream<Model> models2d() throws Exception {
         List<Model> models = new ArrayList<>();
         Path folder = Fixtures.copy(Fixtures.TINY_2D, tmp.resolve(Fixtures.TINY_2D));
@@ -50,6 +50,7 @@ class SegmenterTest {
             if (zoo.shipped(id).card().dimensionality() == 2 && zoo.shipped(id).card().inputChannels() == 1
                     && zoo.shipped(id).card().fixedInputSize() == null)
                 models.add(zoo.shipped(id));
+        Fixtures.comparisonOnlyModels().stream().filter(m -> m.card().dimensionality() == 2).forEach(models::add);
         return models.stream();
     }
 
@@ -198,7 +199,10 @@ class SegmenterTest {
             // A wide-reach network (CE-Net: radius 866 px, FCN-8s: 245 px) sees only part of its context in a
             // Gaussian tile of the patch size, and its stride-32 pooling phase follows the unaligned tile starts, so
             // labels differ near boundaries on this 37-pixel strip (measured 99.41% nuclei-2d-cenet, 98.47% FCN-8s).
-            double required = model.id().startsWith("em-membranes") ? 0.97 : wideReach ? 0.98 : 0.999;
+            // The comparison's unshipped networks are weak or failed: FCN-16s upsamples stride-16 scores that sit near
+            // 0.5 over wide bands (measured 95.54%); halo tiling must still equal the whole image exactly (above).
+            boolean comparisonOnly = model.source() == Model.Source.USER && !model.id().startsWith("tiny");
+            double required = comparisonOnly ? 0.94 : model.id().startsWith("em-membranes") ? 0.97 : wideReach ? 0.98 : 0.999;
             assertTrue(same >= required * n, model.id() + ": Gaussian and whole-image labels agree on only " + same
                     + " of " + n);
         }
@@ -269,10 +273,13 @@ class SegmenterTest {
         return probs;
     }
 
-    /** Every shipped single-channel 3D network (plan-driven bundles tile as their plans say; tested with the planner). */
+    /**
+     * Every shipped single-channel 3D network (plan-driven bundles tile as their plans say; tested with the planner)
+     * and the comparison's other 3D networks.
+     */
     static Stream<Model> models3d() {
         ModelZoo zoo = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of());
-        return zoo.shippedIds().stream().map(zoo::shipped)
+        return Stream.concat(zoo.shippedIds().stream().map(zoo::shipped), Fixtures.comparisonOnlyModels().stream())
                 .filter(m -> m.card().dimensionality() == 3 && m.card().inputChannels() == 1 && m.card().nnunet() == null);
     }
 

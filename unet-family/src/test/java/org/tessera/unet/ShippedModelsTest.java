@@ -34,4 +34,15 @@ class ShippedModelsTest {
             }
         }));
     }
+
+    @TestFactory
+    Stream<DynamicTest> everyComparisonOnlyModelPassesTheSameChecks() {
+        return Fixtures.comparisonOnlyModels().stream().map(m -> DynamicTest.dynamicTest(m.id(), () -> {
+            assertTrue(m.card().golden() != null, m.id() + ": comparison models need a golden pair");
+            try (OrtEngine engine = m.open(OrtEngine.Options.cpu(2))) {
+                GoldenCheck.Report r = GoldenCheck.verify(m, engine);
+                assertTrue(r.passed(), r.toString());
+            }
+        }));
+    }
 }
