@@ -31,7 +31,8 @@ import ij.plugin.frame.Recorder;
  * <li>{@code record <image> <model> <tile> <outdir> [attention] <report>}: opens the image, runs Tessera Segment
  * from the menu with the macro recorder on, fills in and OKs the real dialog (ticking Show attention maps when
  * asked), saves the labels as recorded.tif; then replays the recorded line as a macro and saves those labels as
- * replayed.tif; the report holds the line and the titles of the images open at the end.</li>
+ * replayed.tif; the report holds the line and the titles of the images open at the end. With
+ * {@code -Dtessera.dialog.screenshot=<file.png>} the dialog is captured before it is filled in.</li>
  * </ul>
  */
 public final class DisplayHarness {
@@ -121,6 +122,10 @@ public final class DisplayHarness {
                     if (d instanceof GenericDialog gd && answers != null && gd.getTitle().equals("Tessera Segment")) {
                         seen.add(w);
                         Thread.sleep(300);
+                        String shot = System.getProperty("tessera.dialog.screenshot");
+                        if (shot != null) // the dialog as the user first sees it, for docs/fiji.md
+                            javax.imageio.ImageIO.write(new java.awt.Robot().createScreenCapture(gd.getBounds()), "png",
+                                    Path.of(shot).toFile());
                         fill(gd);
                         continue;
                     }
