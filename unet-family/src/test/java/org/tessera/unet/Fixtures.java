@@ -60,15 +60,28 @@ final class Fixtures {
      * still passes the golden, card and halo checks in ONNX Runtime.
      */
     static List<Model> comparisonOnlyModels() {
+        Path root = comparisonRoot();
+        List<Model> models = new ArrayList<>();
+        for (String id : comparisonOnlyIds())
+            models.add(Model.fromFolder(root.resolve(id), Model.Source.USER));
+        return models;
+    }
+
+    /** The ids listed in /comparison/index.txt. */
+    static List<String> comparisonOnlyIds() {
         try {
-            Path root = Path.of(Fixtures.class.getResource("/comparison/index.txt").toURI()).getParent();
-            List<Model> models = new ArrayList<>();
-            for (String id : Files.readAllLines(root.resolve("index.txt"), StandardCharsets.UTF_8))
-                if (!id.isBlank())
-                    models.add(Model.fromFolder(root.resolve(id.strip()), Model.Source.USER));
-            return models;
-        } catch (IOException | URISyntaxException e) {
-            throw new IllegalStateException("cannot read the comparison models under /comparison", e);
+            return Files.readAllLines(comparisonRoot().resolve("index.txt"), StandardCharsets.UTF_8).stream()
+                    .map(String::strip).filter(id -> !id.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the comparison models' index under /comparison", e);
+        }
+    }
+
+    private static Path comparisonRoot() {
+        try {
+            return Path.of(Fixtures.class.getResource("/comparison/index.txt").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

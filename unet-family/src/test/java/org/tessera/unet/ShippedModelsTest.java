@@ -27,22 +27,20 @@ class ShippedModelsTest {
         return ids.stream().map(id -> DynamicTest.dynamicTest(id, () -> {
             Model m = zoo.shipped(id); // parses and validates the card; folder name = card id
             assertEquals(id, m.id());
-            assertTrue(m.card().golden() != null, id + ": shipped models need a golden pair");
-            try (OrtEngine engine = m.open(OrtEngine.Options.cpu(2))) { // validates the graph against the card
-                GoldenCheck.Report r = GoldenCheck.verify(m, engine);
-                assertTrue(r.passed(), r.toString());
-            }
+            passesGoldenCheck(m);
         }));
     }
 
     @TestFactory
     Stream<DynamicTest> everyComparisonOnlyModelPassesTheSameChecks() {
-        return Fixtures.comparisonOnlyModels().stream().map(m -> DynamicTest.dynamicTest(m.id(), () -> {
-            assertTrue(m.card().golden() != null, m.id() + ": comparison models need a golden pair");
-            try (OrtEngine engine = m.open(OrtEngine.Options.cpu(2))) {
-                GoldenCheck.Report r = GoldenCheck.verify(m, engine);
-                assertTrue(r.passed(), r.toString());
-            }
-        }));
+        return Fixtures.comparisonOnlyModels().stream().map(m -> DynamicTest.dynamicTest(m.id(), () -> passesGoldenCheck(m)));
+    }
+
+    private static void passesGoldenCheck(Model m) {
+        assertTrue(m.card().golden() != null, m.id() + ": shipped and comparison models need a golden pair");
+        try (OrtEngine engine = m.open(OrtEngine.Options.cpu(2))) { // validates the graph against the card
+            GoldenCheck.Report r = GoldenCheck.verify(m, engine);
+            assertTrue(r.passed(), r.toString());
+        }
     }
 }
