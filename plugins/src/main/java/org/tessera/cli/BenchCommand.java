@@ -7,20 +7,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.tessera.service.SegmentationRequest;
+import org.tessera.service.Session;
 import org.tessera.unet.Model;
 import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentOptions;
+import org.tessera.unet.SegmentResult;
 import org.tessera.unet.Segmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
+import org.tessera.volume.tiling.TileSizes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, description = {
         "Time the engine alone on the tiles of a volume, and the whole pipeline (normalize, tile, run, stitch) on the "
@@ -41,14 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Timed runs of each (after one warm-up).")
     int repeats;
 
-    @Option(names = "--tile", split = ",", paramLabel = "X,Y[,Z]")
-    int[] tile;
-
-    @Option(names = "--mode", defaultValue = "gaussian", paramLabel = "gaussian|halo")
-    String mode;
-
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N")
-    int batch;
+    @Mixin
+    TilingOptions tiling;
 
     @Mixin
     ModelOptions modelOptions;
@@ -64,16 +63,17 @@ final class BenchCommand implements Callable<Integer> {
         if (org.tessera.volume.classic.ClassicMethods.isClassic(modelId))
             throw new InvalidInputException(modelId + " is a classic method; bench times the networks' tiled pipeline. "
                     + "'tessera segment' prints the seconds a classic method takes per image");
-        Model model = modelOptions.model(modelId);
-        if (org.tessera.planner.predict.Bundle.isBundle(model))
-            throw new InvalidInputException("Model '" + model.id() + "' is an nnU-Net bundle; bench times the plain "
-                    + "tiled pipeline only. Time a bundle with 'tessera segment' (it prints the seconds per image)");
-        Volume volume = input != null ? VolumeIO.read(input) : phantom(model.card().dimensionality());
-        Segmenter.Options options = new Segmenter.Options(tile, SegmentCommand.tileMode(mode), batch, false, 0.5, false);
-        try (OrtEngine engine = model.open(modelOptions.engineOptions())) {
-            Segmenter segmenter = new Segmenter(model, engine, null);
+        SegmentationRequest request = modelOptions.apply(tiling.apply(SegmentationRequest.builder(modelId))).build();
+        try (Session session = modelOptions.service().open(request, null)) {
+            if (!(session.segmenter() instanceof Segmenter segmenter))
+                throw new InvalidInputException("Model '" + modelId + "' is an nnU-Net bundle; bench times the plain "
+                        + "tiled pipeline only. Time a bundle with 'tessera segment' (it prints the seconds per image)");
+            Model model = segmenter.model();
+            OrtEngine engine = session.engine();
+            Volume volume = input != null ? VolumeIO.read(input) : phantom(model.card().dimensionality());
+            SegmentOptions options = request.options();
             List<Segmenter.Batch> batches = segmenter.batches(volume, options);
-            Segmenter.Result warm = segmenter.segment(volume, options, Progress.NONE);
+            SegmentResult warm = segmenter.segment(volume, options, Progress.NONE);
             runEngine(engine, batches);
             double[] engineTimes = new double[repeats], pipelineTimes = new double[repeats];
             for (int r = 0; r < repeats; r++) {
@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
             double e = median(engineTimes), p = median(pipelineTimes);
             out.printf(Locale.ROOT, "model %s on %s; volume %s; %d tiles of %s in batches of %d (%s mode); %d runs each%n",
                     model.id(), engine.device(), Arrays.toString(volume.spatialShape()), warm.tiles(),
-                    SegmentCommand.format(warm.tile()), batch, mode, repeats);
+                    TileSizes.format(warm.tile(), "x"), options.batch(), tiling.mode, repeats);
             out.printf(Locale.ROOT, "engine alone:   median %.1f ms (%.2f ms per tile)%n", e, e / warm.tiles());
             out.printf(Locale.ROOT, "whole pipeline: median %.1f ms (%.2f ms per tile)%n", p, p / warm.tiles());
             out.printf(Locale.ROOT, "pipeline / engine: %.3f%n", p / e);

@@ -16,9 +16,9 @@ import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.metrics.Overlap;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "evaluate", description = { "Dice and IoU per class between a predicted and a true label image.",
         "Binary masks stored as 0/255 count as labels 0/1. The last line is 'mean dice: <value>' (foreground classes)." })

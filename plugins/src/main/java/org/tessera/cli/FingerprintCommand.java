@@ -15,10 +15,10 @@ import org.tessera.planner.IntensityProperties;
 import org.tessera.planner.PyMath;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fingerprint", sortOptions = false, description = {
         "Extract nnU-Net v2's dataset fingerprint from a raw data set folder (dataset.json, imagesTr, labelsTr): "

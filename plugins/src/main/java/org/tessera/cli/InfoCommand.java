@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
 import org.tessera.volume.io.VolumeIO;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "info", description = "Print dimensions, channels, spacing and data type of image files.")
 final class InfoCommand implements Callable<Integer> {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.tessera.service.SegmentationRequest;
+import org.tessera.service.SegmentationService;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
 import org.tessera.unet.OrtEngine;
@@ -30,12 +32,21 @@ final class ModelOptions {
         return ModelZoo.standard(modelDirs);
     }
 
-    Model model(String id) {
-        return org.tessera.planner.predict.Segmenters.model(id, zoo());
+    SegmentationService service() {
+        return new SegmentationService(zoo());
     }
 
+    Model model(String id) {
+        return service().model(id);
+    }
+
+    /** Puts the device and threads into a request. */
+    SegmentationRequest.Builder apply(SegmentationRequest.Builder request) {
+        return request.device(OrtEngine.Device.parse(device)).threads(threads);
+    }
+
+    /** The engine settings of a request with these options (for commands that run an engine directly). */
     OrtEngine.Options engineOptions() {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        return new OrtEngine.Options(OrtEngine.Device.parse(device), n);
+        return OrtEngine.Options.of(OrtEngine.Device.parse(device), threads);
     }
 }

@@ -12,9 +12,9 @@ import org.tessera.volume.classic.ClassicMethods;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "models", description = { "List the models: id, 2D/3D, input channels, classes, and where each comes from; "
         + "then the classic methods (marked classic).", "--card ID prints a model's card, or a classic method's parameters." })

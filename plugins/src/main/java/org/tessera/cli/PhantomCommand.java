@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.tessera.planner.PhantomDataset;
+import org.tessera.service.Inputs;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "phantom", sortOptions = false, description = {
         "Generate a fluorescence-nuclei phantom with its exact labels (deterministic for a seed): writes <OUT> and "

@@ -12,9 +12,9 @@ import org.tessera.planner.Fingerprint;
 import org.tessera.planner.Plans;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plan", sortOptions = false, description = {
         "Plan nnU-Net v2 configurations (2d, 3d_fullres, 3d_lowres and cascade where they apply) from a dataset "

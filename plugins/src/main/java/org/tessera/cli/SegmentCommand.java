@@ -1,28 +1,27 @@
 package org.tessera.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.tessera.unet.FileSegmentation;
-import org.tessera.unet.Segmenter;
-import org.tessera.unet.VolumeSegmenter;
-import org.tessera.planner.predict.Segmenters;
+import org.tessera.service.FileSegmentation;
+import org.tessera.service.RunListener;
+import org.tessera.service.RunSummary;
+import org.tessera.service.SegmentationRequest;
+import org.tessera.service.Session;
+import org.tessera.unet.SegmentResult;
 import org.tessera.volume.InvalidInputException;
-import org.tessera.volume.classic.Parameters;
-import org.tessera.volume.tiling.TileMode;
+import org.tessera.volume.Progress;
+import org.tessera.volume.tiling.TileSizes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "segment", sortOptions = false,
         description = { "Segment an image, or every image in a folder, with a model or a classic method.",
@@ -47,22 +46,8 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "OUTDIR", description = "Folder for the outputs (created).")
     Path outDir;
 
-    @Option(names = "--tile", paramLabel = "X,Y[,Z]", split = ",",
-            description = "Tile size per axis (multiples of the model's divisibility). Default: the model's patch size, "
-                    + "shrunk for small images.")
-    int[] tile;
-
-    @Option(names = "--mode", paramLabel = "gaussian|halo", defaultValue = "gaussian",
-            description = "Tile stitching: gaussian (overlapping tiles blended with nnU-Net's Gaussian) or halo (tiles "
-                    + "with context, only centres kept; equals whole-image inference). Default: ${DEFAULT-VALUE}.")
-    String mode;
-
-    @Option(names = "--step", defaultValue = "0.5", paramLabel = "F",
-            description = "Gaussian mode: tile step as a fraction of the tile (nnU-Net: 0.5).")
-    double step;
-
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "Tiles per network call (halves on out-of-memory).")
-    int batch;
+    @Mixin
+    TilingOptions tiling;
 
     @Option(names = "--probabilities", description = "Also write <name>_probabilities (float, one channel per class).")
     boolean probabilities;
@@ -104,82 +89,49 @@ final class SegmentCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (chunks < 1 || index < 0 || index >= chunks)
-            throw new InvalidInputException("--index must be in 0.." + (chunks - 1) + " for --chunks " + chunks);
-        if (batch < 1)
-            throw new InvalidInputException("--batch must be at least 1, not " + batch);
-        if (!(step > 0 && step <= 1))
-            throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
-        Segmenter.Options options = new Segmenter.Options(tile, tileMode(mode), batch, probabilities, step,
-                attentionMaps);
-        Map<String, String> parameters = new LinkedHashMap<>();
-        for (String p : params)
-            Parameters.put(parameters, p);
-        List<Path> all = Inputs.list(input);
-        List<Path> mine = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++)
-            if (i % chunks == index)
-                mine.add(all.get(i));
-        boolean folder = Files.isDirectory(input);
-        int failed = 0, done = 0, skipped = 0;
-        try (Segmenters.Opened opened = Segmenters.open(modelId, modelOptions.zoo(), modelOptions.engineOptions(),
-                !noMirroring, parameters, line -> err.println("tessera: " + line))) {
-            if (opened.fallbackReason() != null && !modelOptions.device.equalsIgnoreCase("cpu"))
-                err.println("tessera: running on the CPU: " + opened.fallbackReason());
-            VolumeSegmenter segmenter = opened.segmenter();
-            boolean classic = opened.engine() == null;
-            if (classic && probabilities)
-                throw new InvalidInputException(segmenter.id() + " gives labels only, no probabilities; leave out "
-                        + "--probabilities");
-            segmenter.attentionOutputs(options); // a model without attention maps fails here, not per file
-            Files.createDirectories(outDir);
-            for (int i = 0; i < mine.size(); i++) {
-                Path file = mine.get(i);
-                String label = (mine.size() > 1 ? "[" + (i + 1) + "/" + mine.size() + "] " : "") + file.getFileName();
-                try {
-                    var result = FileSegmentation.segment(segmenter, file, outDir, options, overlay, overwrite, spacing, unit,
-                            new ConsoleProgress(System.err, label));
-                    if (result.status() == FileSegmentation.Status.SKIPPED) {
-                        skipped++;
-                        err.println(label + ": outputs exist, skipped (use --overwrite to redo)");
-                    } else {
-                        done++;
-                        var r = result.result();
-                        // a classic method's seconds to the millisecond: fast methods take a few
-                        String how = classic ? segmenter.id() + ", whole image" : r.tiles() + " tiles of " + format(r.tile());
-                        spec.commandLine().getOut().printf(Locale.ROOT, "%s -> %s (%s, %s, " + (classic ? "%.3f" : "%.2f")
-                                + " s)%n", file, result.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
-                        for (Path map : result.outputs().attention())
-                            spec.commandLine().getOut().println("  attention map -> " + map);
-                    }
-                } catch (InvalidInputException e) {
-                    if (!folder)
-                        throw e;
-                    failed++;
-                    err.println("tessera: " + file + ": " + e.getMessage());
-                }
+        PrintWriter out = spec.commandLine().getOut();
+        SegmentationRequest.Builder request = tiling.apply(SegmentationRequest.builder(modelId))
+                .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
+                .mirroring(!noMirroring).spacing(spacing, unit).chunk(chunks, index);
+        params.forEach(request::parameter);
+        modelOptions.apply(request);
+        RunSummary summary = modelOptions.service().run(request.build(), input, outDir, new RunListener() {
+            @Override
+            public void note(String line) {
+                err.println("tessera: " + line);
             }
-        }
-        if (folder)
-            err.printf("%d segmented, %d skipped (already done), %d failed%n", done, skipped, failed);
-        return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
-    }
 
-    static TileMode tileMode(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "gaussian" -> TileMode.GAUSSIAN;
-            case "halo" -> TileMode.HALO;
-            default -> throw new InvalidInputException("--mode " + text + " is not known; use gaussian or halo");
-        };
-    }
+            @Override
+            public Progress progress(String label, int i, int count) {
+                return new ConsoleProgress(System.err, label);
+            }
 
-    static String format(int[] size) {
-        StringBuilder s = new StringBuilder();
-        for (int v : size)
-            s.append(s.length() == 0 ? "" : "x").append(v);
-        return s.toString();
-    }
+            @Override
+            public void done(String label, Session session, FileSegmentation.FileResult file) {
+                SegmentResult r = file.result();
+                // a classic method's seconds to the millisecond: fast methods take a few
+                String how = session.isClassic() ? session.segmenter().id() + ", whole image"
+                        : r.tiles() + " tiles of " + TileSizes.format(r.tile(), "x");
+                out.printf(Locale.ROOT, "%s -> %s (%s, %s, " + (session.isClassic() ? "%.3f" : "%.2f") + " s)%n",
+                        file.input(), file.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
+                for (Path map : file.outputs().attention())
+                    out.println("  attention map -> " + map);
+            }
 
+            @Override
+            public void skipped(String label, FileSegmentation.FileResult file) {
+                err.println(label + ": outputs exist, skipped (use --overwrite to redo)");
+            }
+
+            @Override
+            public void failed(String label, Path file, InvalidInputException e) {
+                err.println("tessera: " + file + ": " + e.getMessage());
+            }
+        });
+        if (summary.folder())
+            err.println(summary);
+        return summary.failed() > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+    }
 }

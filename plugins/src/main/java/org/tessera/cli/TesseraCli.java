@@ -5,8 +5,8 @@ import java.io.PrintWriter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The command line for lab servers: no display needed, exit codes that mean something. */
 @Command(name = "tessera", mixinStandardHelpOptions = true, versionProvider = TesseraCli.Version.class,

@@ -18,7 +18,7 @@ public class EvaluatePlugin implements PlugIn {
         try {
             String[] titles = WindowManager.getImageTitles();
             if (titles.length < 2) {
-                Tessera.report(TITLE, new org.tessera.volume.InvalidInputException("Open two label images of the "
+                Reports.report(TITLE, new org.tessera.volume.InvalidInputException("Open two label images of the "
                         + "same size (a prediction and the truth), then run " + TITLE + " again."));
                 return;
             }
@@ -30,13 +30,13 @@ public class EvaluatePlugin implements PlugIn {
                 return;
             ImagePlus prediction = WindowManager.getImage(gd.getNextChoice());
             ImagePlus truth = WindowManager.getImage(gd.getNextChoice());
-            ResultsTable table = Tessera.evaluate(prediction, truth);
-            table.show(Tessera.EVALUATION_TABLE);
-            IJ.showStatus(String.format("%s: mean foreground Dice %.4f", TITLE, Tessera.meanDice(table)));
+            ResultsTable table = ImageResults.evaluate(prediction, truth);
+            table.show(ImageResults.EVALUATION_TABLE);
+            IJ.showStatus(String.format("%s: mean foreground Dice %.4f", TITLE, ImageResults.meanDice(table)));
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(TITLE, e);
+            Reports.report(TITLE, e);
         }
     }
 }

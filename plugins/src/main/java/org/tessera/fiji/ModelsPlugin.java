@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import ij.IJ;
-import ij.gui.GenericDialog;
 import ij.Macro;
+import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
 import org.tessera.unet.Model;
@@ -39,10 +39,10 @@ public class ModelsPlugin implements PlugIn {
             switch (action) {
                 case "list" -> {
                     List<Model> models = zoo.list();
-                    Tessera.modelsTable(models).show(Tessera.MODELS_TABLE);
+                    ModelTables.modelsTable(models).show(ModelTables.MODELS_TABLE);
                     IJ.showStatus(TITLE + ": " + models.size() + " models");
                 }
-                case "card" -> IJ.log(Tessera.card(id));
+                case "card" -> IJ.log(ModelTables.card(id));
                 default -> {
                     if (folder.isEmpty())
                         throw new org.tessera.volume.InvalidInputException(
@@ -55,7 +55,7 @@ public class ModelsPlugin implements PlugIn {
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(TITLE, e);
+            Reports.report(TITLE, e);
         }
     }
 }

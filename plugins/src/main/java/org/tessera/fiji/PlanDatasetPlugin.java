@@ -65,7 +65,7 @@ public class PlanDatasetPlugin implements PlugIn {
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(TITLE, e);
+            Reports.report(TITLE, e);
         }
     }
 

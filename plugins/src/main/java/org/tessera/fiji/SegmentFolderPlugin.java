@@ -1,7 +1,6 @@
 package org.tessera.fiji;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import ij.IJ;
 import ij.Macro;
@@ -9,6 +8,8 @@ import ij.Prefs;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
+import org.tessera.service.RunSummary;
+import org.tessera.service.SegmentationRequest;
 import org.tessera.unet.ModelZoo;
 
 /**
@@ -28,30 +29,21 @@ public class SegmentFolderPlugin implements PlugIn {
             GenericDialog gd = new GenericDialog(TITLE);
             gd.addDirectoryField("Input folder", Prefs.get("tessera.folder.input", ""), 30);
             gd.addDirectoryField("Output folder", Prefs.get("tessera.folder.output", ""), 30);
-            String last = Prefs.get("tessera.model", ids[0]);
-            gd.addChoice("Model", ids, Arrays.asList(ids).contains(last) ? last : ids[0]);
-            gd.addStringField("Tile size (x,y[,z] or auto)", "auto", 12);
-            gd.addChoice("Tiling", Tessera.TILINGS, "gaussian");
-            gd.addChoice("Device", Tessera.DEVICES, "auto");
-            gd.addCheckbox("Probabilities (one channel per class)", false);
-            // underscore: shown as a space, recorded as the key "attention_maps"
-            gd.addCheckbox("Attention_maps (one file per gate)", false);
+            SegmentDialog.addFields(gd, ids, "auto", "gaussian", "auto",
+                    "Attention_maps (one file per gate)"); // recorded as "attention_maps"
             gd.addCheckbox("Overlay PNG per image", false);
             gd.addCheckbox("Overwrite finished outputs", false);
-            gd.addStringField("Parameters (classic methods, key=value ...)", "", 30);
+            gd.addStringField(SegmentDialog.PARAMETERS, "", 30);
             gd.showDialog();
             if (gd.wasCanceled())
                 return;
             String input = gd.getNextString().strip();
             String output = gd.getNextString().strip();
-            String model = gd.getNextChoice(), tile = gd.getNextString(), tiling = gd.getNextChoice(),
-                    device = gd.getNextChoice();
-            boolean probabilities = gd.getNextBoolean();
-            boolean attention = gd.getNextBoolean();
+            SegmentDialog.Choices choices = SegmentDialog.Choices.read(gd);
             boolean overlay = gd.getNextBoolean();
             boolean overwrite = gd.getNextBoolean();
-            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
-                    gd.getNextString());
+            SegmentationRequest request = choices.request(gd.getNextString()).overlay(overlay).overwrite(overwrite)
+                    .build();
             if (!fromMacro) {
                 Prefs.set("tessera.folder.input", input);
                 Prefs.set("tessera.folder.output", output);
@@ -60,8 +52,8 @@ public class SegmentFolderPlugin implements PlugIn {
                 throw new org.tessera.volume.InvalidInputException("Choose both an input folder and an output folder");
             ImageJProgress progress = new ImageJProgress(TITLE);
             IJ.log(TITLE + ": " + input + " -> " + output + " with " + request.modelId());
-            Tessera.FolderSummary summary = Tessera.segmentFolder(Path.of(input), Path.of(output), request, overlay,
-                    overwrite, progress, line -> IJ.log("  " + line));
+            RunSummary summary = Tessera.segmentFolder(Path.of(input), Path.of(output), request, progress,
+                    line -> IJ.log("  " + line));
             IJ.log(TITLE + ": " + summary);
             progress.finish(summary.toString());
             if (summary.failed() > 0)
@@ -70,7 +62,7 @@ public class SegmentFolderPlugin implements PlugIn {
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(TITLE, e);
+            Reports.report(TITLE, e);
         }
     }
 }

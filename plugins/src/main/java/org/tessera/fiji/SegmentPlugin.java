@@ -1,7 +1,5 @@
 package org.tessera.fiji;
 
-import java.util.Arrays;
-
 import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
@@ -10,6 +8,7 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
+import org.tessera.service.SegmentationRequest;
 import org.tessera.unet.ModelZoo;
 
 /**
@@ -29,7 +28,7 @@ public class SegmentPlugin implements PlugIn {
         try {
             ImagePlus imp = WindowManager.getCurrentImage();
             if (imp == null) {
-                Tessera.report(TITLE, new org.tessera.volume.InvalidInputException(
+                Reports.report(TITLE, new org.tessera.volume.InvalidInputException(
                         "No image is open. Open a 2D image or a 3D stack, then run " + TITLE + " again."));
                 return;
             }
@@ -37,45 +36,32 @@ public class SegmentPlugin implements PlugIn {
             String[] ids = Tessera.modelIdsForDialog(zoo);
             boolean fromMacro = Macro.getOptions() != null; // a macro's choices are not remembered as defaults
             GenericDialog gd = new GenericDialog(TITLE);
-            String last = Prefs.get("tessera.model", ids[0]);
-            gd.addChoice("Model", ids, Arrays.asList(ids).contains(last) ? last : ids[0]);
-            gd.addStringField("Tile size (x,y[,z] or auto)", Prefs.get("tessera.tile", "auto"), 12);
-            gd.addChoice("Tiling", Tessera.TILINGS, Prefs.get("tessera.tiling", "gaussian"));
-            gd.addChoice("Device", Tessera.DEVICES, Prefs.get("tessera.device", "auto"));
-            gd.addCheckbox("Probabilities (one channel per class)", false);
-            // underscores: shown as spaces, recorded as the key "show_attention_maps"
-            gd.addCheckbox("Show_attention_maps", false);
-            gd.addStringField("Parameters (classic methods, key=value ...)", "", 30);
+            SegmentDialog.addFields(gd, ids, Prefs.get("tessera.tile", "auto"), Prefs.get("tessera.tiling", "gaussian"),
+                    Prefs.get("tessera.device", "auto"), "Show_attention_maps"); // recorded as "show_attention_maps"
+            gd.addStringField(SegmentDialog.PARAMETERS, "", 30);
             gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight()
                     + (imp.getNSlices() > 1 ? " x " + imp.getNSlices() : "")
                     + (imp.getNChannels() > 1 ? ", " + imp.getNChannels() + " channels" : "") + ")");
             gd.showDialog();
             if (gd.wasCanceled())
                 return;
-            String model = gd.getNextChoice();
-            String tile = gd.getNextString();
-            String tiling = gd.getNextChoice();
-            String device = gd.getNextChoice();
-            boolean probabilities = gd.getNextBoolean();
-            boolean attention = gd.getNextBoolean();
-            String parameters = gd.getNextString();
-            Tessera.Request request = Tessera.Request.parse(model, tile, tiling, device, probabilities, attention,
-                    parameters);
+            SegmentDialog.Choices choices = SegmentDialog.Choices.read(gd);
+            SegmentationRequest request = choices.request(gd.getNextString()).build();
             if (!fromMacro) {
-                Prefs.set("tessera.model", model);
-                Prefs.set("tessera.tile", tile);
-                Prefs.set("tessera.tiling", tiling);
-                Prefs.set("tessera.device", device);
+                Prefs.set("tessera.model", choices.model());
+                Prefs.set("tessera.tile", choices.tile());
+                Prefs.set("tessera.tiling", choices.tiling());
+                Prefs.set("tessera.device", choices.device());
             }
             ImageJProgress progress = new ImageJProgress(TITLE);
-            Tessera.Segmented s = Tessera.segment(imp, request, progress, line -> IJ.log("Tessera: " + line));
+            ImageResults.Segmented s = Tessera.segment(imp, request, progress, line -> IJ.log("Tessera: " + line));
             s.show();
-            progress.finish(String.format("%s done, %d tile(s) on %s, %.1f s", model, s.result().tiles(),
+            progress.finish(String.format("%s done, %d tile(s) on %s, %.1f s", request.modelId(), s.result().tiles(),
                     s.result().device(), s.result().totalNanos() / 1e9));
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(TITLE, e);
+            Reports.report(TITLE, e);
         }
     }
 }

@@ -12,6 +12,8 @@ import ij.macro.Interpreter;
 import ij.macro.MacroExtension;
 import ij.measure.ResultsTable;
 
+import org.tessera.service.RunSummary;
+import org.tessera.service.SegmentationRequest;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.ij.ImagePlusVolumes;
 import org.tessera.volume.io.VolumeIO;
@@ -68,7 +70,7 @@ public final class TesseraMacro implements MacroExtension {
                 case "tesseraOpen" -> open((String) args[0]);
                 case "tesseraSegment" -> segment((String) args[0], (String) args[1]);
                 case "tesseraModels" -> ((String[]) args[0])[0] = String.join(",", Tessera.modelIds(Tessera.zoo()));
-                case "tesseraModelCard" -> ((String[]) args[1])[0] = Tessera.card((String) args[0]);
+                case "tesseraModelCard" -> ((String[]) args[1])[0] = ModelTables.card((String) args[0]);
                 case "tesseraEvaluate" -> ((Double[]) args[2])[0] = evaluate((String) args[0], (String) args[1]);
                 case "tesseraSegmentFolder" -> segmentFolder((String) args[0], (String) args[1], (String) args[2],
                         (String) args[3]);
@@ -77,7 +79,7 @@ public final class TesseraMacro implements MacroExtension {
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage()))
                 throw e;
-            Tessera.report(title, e);
+            Reports.report(title, e);
             // Stop the macro, as a built-in function does on a bad argument, so that it does not go on with
             // the wrong image.
             Interpreter.abort();
@@ -104,9 +106,9 @@ public final class TesseraMacro implements MacroExtension {
         ImagePlus imp = WindowManager.getCurrentImage();
         if (imp == null)
             throw new InvalidInputException("No image is open; open an image before Ext.tesseraSegment");
-        Tessera.Request request = request(model, options);
+        SegmentationRequest request = request(model, options).build();
         ImageJProgress progress = new ImageJProgress("Tessera");
-        Tessera.Segmented s = Tessera.segment(imp, request, progress, line -> IJ.log("Tessera: " + line));
+        ImageResults.Segmented s = Tessera.segment(imp, request, progress, line -> IJ.log("Tessera: " + line));
         s.show();
         WindowManager.setTempCurrentImage(s.labels());
         progress.finish(model + " done");
@@ -114,16 +116,16 @@ public final class TesseraMacro implements MacroExtension {
 
     private static double evaluate(String predictionTitle, String truthTitle) {
         ImagePlus prediction = image(predictionTitle), truth = image(truthTitle);
-        ResultsTable table = Tessera.evaluate(prediction, truth);
-        table.show(Tessera.EVALUATION_TABLE);
-        return Tessera.meanDice(table);
+        ResultsTable table = ImageResults.evaluate(prediction, truth);
+        table.show(ImageResults.EVALUATION_TABLE);
+        return ImageResults.meanDice(table);
     }
 
     private static void segmentFolder(String input, String output, String model, String options) {
-        Tessera.Request request = request(model, options);
         String o = options == null ? "" : options;
-        Tessera.FolderSummary summary = Tessera.segmentFolder(Path.of(input), Path.of(output), request,
-                hasFlag(o, "overlay"), hasFlag(o, "overwrite"),
+        SegmentationRequest request = request(model, options).overlay(hasFlag(o, "overlay"))
+                .overwrite(hasFlag(o, "overwrite")).build();
+        RunSummary summary = Tessera.segmentFolder(Path.of(input), Path.of(output), request,
                 new ImageJProgress("Tessera"), line -> IJ.log("Tessera: " + line));
         IJ.log("Tessera: " + summary);
     }
@@ -140,7 +142,7 @@ public final class TesseraMacro implements MacroExtension {
      * Parses "tile=... tiling=... device=... probabilities parameters=[k=3 ...]" like the dialog does (the
      * bracketed parameters are a classic method's).
      */
-    static Tessera.Request request(String model, String options) {
+    static SegmentationRequest.Builder request(String model, String options) {
         String o = options == null ? "" : options + " ";
         for (String word : words(o)) {
             String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
@@ -150,7 +152,7 @@ public final class TesseraMacro implements MacroExtension {
                         + "tiling=gaussian|halo, device=auto|cpu|cuda, the words probabilities and show_attention_maps, "
                         + "and for a classic method parameters=[key=value ...]");
         }
-        return Tessera.Request.parse(model, Macro.getValue(o, "tile", "auto"), Macro.getValue(o, "tiling", "gaussian"),
+        return Tessera.request(model, Macro.getValue(o, "tile", "auto"), Macro.getValue(o, "tiling", "gaussian"),
                 Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"),
                 Macro.getValue(o, "parameters", ""));
     }

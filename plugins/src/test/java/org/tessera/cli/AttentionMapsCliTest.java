@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
 import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentOptions;
+import org.tessera.unet.SegmentResult;
 import org.tessera.unet.Segmenter;
 import org.tessera.volume.Orientation;
 import org.tessera.volume.Progress;
@@ -50,11 +52,11 @@ class AttentionMapsCliTest {
         assertTrue(r.out().contains("attention map -> " + out.resolve("cells_attention_3.tif")), r.out());
 
         Volume input = VolumeIO.read(in);
-        Segmenter.Result core;
+        SegmentResult core;
         Model model = ModelZoo.standard(List.of()).get("nuclei-2d-attention-unet");
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             core = new Segmenter(model, engine, null).segment(input,
-                    Segmenter.Options.defaults().withMode(TileMode.HALO).withAttentionMaps(true), Progress.NONE);
+                    SegmentOptions.defaults().withMode(TileMode.HALO).withAttentionMaps(true), Progress.NONE);
         }
         for (int k = 1; k <= 3; k++) {
             Volume map = VolumeIO.read(out.resolve("cells_attention_" + k + ".tif"));

@@ -13,6 +13,7 @@ import net.imglib2.view.Views;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tessera.service.Inputs;
 import org.tessera.volume.Volume;
 import org.tessera.volume.io.VolumeIO;
 

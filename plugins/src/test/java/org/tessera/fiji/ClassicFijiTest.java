@@ -17,6 +17,7 @@ import org.scijava.Context;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 import org.tessera.fiji.scijava.SegmentImageCommand;
+import org.tessera.service.SegmentationRequest;
 import org.tessera.volume.classic.ClassicSegmentation;
 import org.tessera.volume.ij.ImagePlusVolumes;
 import org.tessera.volume.metrics.Overlap;
@@ -106,10 +107,11 @@ class ClassicFijiTest {
 
     @Test
     void optionsStringsKeepBracketedParametersTogether() {
-        Tessera.Request r = TesseraMacro.request("classic:kmeans", "tile=auto parameters=[k=3 order=bright-to-dark] device=cpu");
+        SegmentationRequest r = TesseraMacro.request("classic:kmeans", "tile=auto parameters=[k=3 order=bright-to-dark] device=cpu")
+                .build();
         assertEquals(Map.of("k", "3", "order", "bright-to-dark"), r.parameters());
         assertEquals(List.of("a=1", "parameters=[k=3 order=0,1,0]", "b"), TesseraMacro.words("a=1  parameters=[k=3 order=0,1,0] b"));
-        assertEquals(Map.of(), TesseraMacro.request("nuclei-2d-unet", "").parameters());
+        assertEquals(Map.of(), TesseraMacro.request("nuclei-2d-unet", "").build().parameters());
     }
 
     @Test

@@ -90,7 +90,7 @@ public final class DisplayHarness {
         note("RECORDED\t" + line);
         if (line == null)
             return;
-        ImagePlus recorded = WindowManager.getImage(Tessera.baseTitle(imp.getTitle()) + "_labels");
+        ImagePlus recorded = WindowManager.getImage(ImageResults.baseTitle(imp.getTitle()) + "_labels");
         IJ.saveAs(recorded, "Tiff", outDir.resolve("recorded.tif").toString());
         recorded.changes = false;
         recorded.close();
@@ -99,7 +99,7 @@ public final class DisplayHarness {
         IJ.selectWindow(imp.getID());
         note("IMAGES_BEFORE_REPLAY\t" + WindowManager.getImageCount());
         IJ.runMacro(line);
-        ImagePlus replayed = WindowManager.getImage(Tessera.baseTitle(imp.getTitle()) + "_labels");
+        ImagePlus replayed = WindowManager.getImage(ImageResults.baseTitle(imp.getTitle()) + "_labels");
         IJ.saveAs(replayed, "Tiff", outDir.resolve("replayed.tif").toString());
         for (int id : WindowManager.getIDList())
             note("TITLE\t" + WindowManager.getImage(id).getTitle());

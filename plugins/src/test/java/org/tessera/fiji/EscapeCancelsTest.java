@@ -14,6 +14,7 @@ import ij.ImagePlus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.tessera.service.SegmentationRequest;
 import org.tessera.volume.Progress;
 
 /** Esc in ImageJ stops a segmentation between tiles, and no half-made image comes out. */
@@ -53,7 +54,7 @@ class EscapeCancelsTest {
                 return imagej.cancelled();
             }
         };
-        Tessera.Request request = Tessera.Request.parse("tiny-unet-2d", "32,24", "gaussian", "cpu", false);
+        SegmentationRequest request = Tessera.request("tiny-unet-2d", "32,24", "gaussian", "cpu", false, false, "").build();
         assertThrows(Progress.CancelledException.class,
                 () -> Tessera.segment(input, request, pressEscAfterTwoTiles, line -> { }));
         double last = fractions.get(fractions.size() - 1);

@@ -19,6 +19,8 @@ import ij.ImageStack;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
 import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentOptions;
+import org.tessera.unet.SegmentResult;
 import org.tessera.unet.Segmenter;
 import org.tessera.volume.Progress;
 import org.tessera.volume.ij.ImagePlusVolumes;
@@ -51,19 +53,19 @@ final class FijiTestSupport {
     }
 
     /** The labels the core makes for this image, model and options: what every face must reproduce. */
-    static ImagePlus expectedLabels(ImagePlus imp, String modelId, Segmenter.Options options) {
+    static ImagePlus expectedLabels(ImagePlus imp, String modelId, SegmentOptions options) {
         Model model = new ModelZoo(FijiTestSupport.class.getClassLoader(), List.of(FIXTURES)).get(modelId);
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(Runtime.getRuntime().availableProcessors()))) {
-            Segmenter.Result r = new Segmenter(model, engine, null).segment(ImagePlusVolumes.wrap(imp), options, Progress.NONE);
+            SegmentResult r = new Segmenter(model, engine, null).segment(ImagePlusVolumes.wrap(imp), options, Progress.NONE);
             return ImagePlusVolumes.toImagePlus(r.labels(), "expected");
         }
     }
 
     /** The attention maps the core makes for this image, model and options, one image per gate. */
-    static List<ImagePlus> expectedAttention(ImagePlus imp, String modelId, Segmenter.Options options) {
+    static List<ImagePlus> expectedAttention(ImagePlus imp, String modelId, SegmentOptions options) {
         Model model = new ModelZoo(FijiTestSupport.class.getClassLoader(), List.of(FIXTURES)).get(modelId);
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(Runtime.getRuntime().availableProcessors()))) {
-            Segmenter.Result r = new Segmenter(model, engine, null).segment(ImagePlusVolumes.wrap(imp),
+            SegmentResult r = new Segmenter(model, engine, null).segment(ImagePlusVolumes.wrap(imp),
                     options.withAttentionMaps(true), Progress.NONE);
             return r.attention().stream().map(m -> ImagePlusVolumes.toImagePlus(m.map(), m.name())).toList();
         }

@@ -21,7 +21,7 @@ import ij.measure.Calibration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tessera.unet.Segmenter;
+import org.tessera.unet.SegmentOptions;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
 import org.tessera.volume.tiling.TileMode;
@@ -115,7 +115,7 @@ class MenuCommandsXvfbTest {
         assertEquals("nuclei-2d-phantom_labels", value(report, "TITLE2D"));
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         ImagePlus labels = FijiTestSupport.open(labels2d);
-        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, model, Segmenter.Options.defaults()), labels);
+        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, model, SegmentOptions.defaults()), labels);
         assertCalibration(input.getCalibration(), labels.getCalibration());
         assertEquals("2", value(report, "ROWS"));
         double dice = Double.parseDouble(value(report, "DICE"));
@@ -126,7 +126,7 @@ class MenuCommandsXvfbTest {
         assertEquals(String.valueOf(stackImage.getNSlices()), value(report, "SLICES"));
         ImagePlus labelStack = FijiTestSupport.open(labels3d);
         FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(stackImage, "tiny-unet-2d",
-                Segmenter.Options.defaults().withTile(new int[] { 32, 24 }).withMode(TileMode.HALO)), labelStack);
+                SegmentOptions.defaults().withTile(new int[] { 32, 24 }).withMode(TileMode.HALO)), labelStack);
         assertCalibration(stackImage.getCalibration(), labelStack.getCalibration());
         assertTrue(value(report, "MODELS").startsWith("2 tiny-unet-2d") || FijiTestSupport.TRAINED_2D, report);
 
@@ -157,7 +157,7 @@ class MenuCommandsXvfbTest {
         FijiTestSupport.assertSamePixels(first, replayed);
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, "tiny-unet-2d",
-                Segmenter.Options.defaults().withTile(new int[] { 32, 24 }).withMode(TileMode.HALO)), first);
+                SegmentOptions.defaults().withTile(new int[] { 32, 24 }).withMode(TileMode.HALO)), first);
     }
 
     @Test
@@ -191,7 +191,7 @@ class MenuCommandsXvfbTest {
                 "nuclei-2d-phantom_attention_3", "nuclei-2d-phantom_labels"), titles.stream().sorted().toList(), report);
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         List<ImagePlus> expected = FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
-                Segmenter.Options.defaults().withMode(TileMode.HALO));
+                SegmentOptions.defaults().withMode(TileMode.HALO));
         for (int k = 1; k <= 3; k++) {
             ImagePlus map = FijiTestSupport.open(dir.resolve("map2d_" + k + ".tif"));
             assertEquals(32, map.getBitDepth(), "float maps");
@@ -203,7 +203,7 @@ class MenuCommandsXvfbTest {
         ImagePlus stackImage = FijiTestSupport.open(stack);
         ImagePlus map3d = FijiTestSupport.open(dir.resolve("map3d_2.tif"));
         FijiTestSupport.assertSameValues(FijiTestSupport.expectedAttention(stackImage, "nuclei-3d-attention-unet",
-                Segmenter.Options.defaults()).get(1), map3d, 1e-6);
+                SegmentOptions.defaults()).get(1), map3d, 1e-6);
         assertCalibration(stackImage.getCalibration(), map3d.getCalibration());
 
         // a model without attention maps: an error dialog naming it, the macro stops, no new image

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -26,7 +27,10 @@ import org.tessera.fiji.scijava.EvaluateCommand;
 import org.tessera.fiji.scijava.ListModelsCommand;
 import org.tessera.fiji.scijava.SegmentFolderCommand;
 import org.tessera.fiji.scijava.SegmentImageCommand;
-import org.tessera.unet.Segmenter;
+import org.tessera.service.SegmentationRequest;
+import org.tessera.unet.ModelZoo;
+import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentOptions;
 import org.tessera.volume.Volume;
 import org.tessera.volume.ij.ImagePlusVolumes;
 import org.tessera.volume.io.VolumeIO;
@@ -66,11 +70,10 @@ class SciJavaCommandsTest {
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
         assertEquals(input.getStackSize(), labels.getStackSize());
         assertEquals(input.getCalibration().pixelDepth, labels.getCalibration().pixelDepth, 1e-9);
-        org.tessera.unet.Model model = org.tessera.unet.ModelZoo.standard(java.util.List.of()).get("nuclei-3d-nnunet");
-        try (org.tessera.unet.OrtEngine engine = model.open(org.tessera.unet.OrtEngine.Options.cpu(2))) {
-            Volume expected = org.tessera.planner.predict.Segmenters.create(model, engine, true, null)
-                    .segment(ImagePlusVolumes.wrap(input), Segmenter.Options.defaults(), org.tessera.volume.Progress.NONE)
-                    .labels();
+        var request = org.tessera.service.SegmentationRequest.builder("nuclei-3d-nnunet").device(OrtEngine.Device.CPU)
+                .threads(2).build();
+        try (var session = new org.tessera.service.SegmentationService(ModelZoo.standard(List.of())).open(request, null)) {
+            Volume expected = session.segment(ImagePlusVolumes.wrap(input), org.tessera.volume.Progress.NONE).labels();
             FijiTestSupport.assertSamePixels(ImagePlusVolumes.toImagePlus(expected, "expected"), labels);
         }
     }
@@ -87,7 +90,7 @@ class SciJavaCommandsTest {
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
         assertEquals("nuclei-2d-phantom_labels", labels.getTitle());
         FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, "tiny-unet-2d",
-                Segmenter.Options.defaults().withTile(new int[] { 32, 24 }).withMode(org.tessera.volume.tiling.TileMode.HALO)),
+                SegmentOptions.defaults().withTile(new int[] { 32, 24 }).withMode(org.tessera.volume.tiling.TileMode.HALO)),
                 labels);
         Calibration cal = labels.getCalibration();
         assertEquals(0.25, cal.pixelWidth, 1e-12);
@@ -125,7 +128,7 @@ class SciJavaCommandsTest {
         assertEquals(0.25, maps.getCalibration().pixelWidth, 1e-12);
         assertEquals("nuclei-2d-phantom_attention_2", maps.getStack().getSliceLabel(2));
         var expected = FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
-                Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
+                SegmentOptions.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
         for (int c = 1; c <= 3; c++)
             FijiTestSupport.assertSameValues(expected.get(c - 1),
                     new ImagePlus("channel " + c, maps.getStack().getProcessor(c)), 1e-6);
@@ -148,7 +151,7 @@ class SciJavaCommandsTest {
                 "model", "nuclei-2d-attention-unet", "tiling", "halo", "device", "cpu", "attention", true);
         assertFalse(m.isCanceled(), m.getCancelReason());
         var expected = FijiTestSupport.expectedAttention(FijiTestSupport.open(FijiTestSupport.SAMPLE_2D),
-                "nuclei-2d-attention-unet", Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
+                "nuclei-2d-attention-unet", SegmentOptions.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO));
         for (int k = 1; k <= 3; k++)
             FijiTestSupport.assertSameValues(expected.get(k - 1), FijiTestSupport.open(out.resolve("a_attention_" + k + ".tif")),
                     1e-6);
@@ -185,7 +188,7 @@ class SciJavaCommandsTest {
         assertEquals(nz, labels.getNSlices());
         assertEquals(input.getCalibration().pixelDepth, labels.getCalibration().pixelDepth, 1e-9);
         assertNull(m.getOutput("probabilityMaps"));
-        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, "tiny-unet-3d", Segmenter.Options.defaults()),
+        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, "tiny-unet-3d", SegmentOptions.defaults()),
                 labels);
         assertTrue(((String) m.getOutput("classes")).contains("Volume ("), "3D gives volumes");
     }
@@ -253,10 +256,10 @@ class SciJavaCommandsTest {
 
     @Test
     void parsesTileSizesAndTitles() {
-        assertArrayEquals(new int[] { 32, 24 }, Tessera.parseTile("32,24"));
-        assertArrayEquals(new int[] { 64, 64, 32 }, Tessera.parseTile("64x64x32"));
-        assertNull(Tessera.parseTile("auto"));
-        assertEquals("cells", Tessera.baseTitle("cells.tif"));
-        assertEquals("vol", Tessera.baseTitle("vol.nii.gz"));
+        assertArrayEquals(new int[] { 32, 24 }, SegmentationRequest.tile("32,24"));
+        assertArrayEquals(new int[] { 64, 64, 32 }, SegmentationRequest.tile("64x64x32"));
+        assertNull(SegmentationRequest.tile("auto"));
+        assertEquals("cells", ImageResults.baseTitle("cells.tif"));
+        assertEquals("vol", ImageResults.baseTitle("vol.nii.gz"));
     }
 }

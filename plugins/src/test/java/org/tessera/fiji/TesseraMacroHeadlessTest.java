@@ -12,7 +12,7 @@ import ij.measure.Calibration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tessera.unet.Segmenter;
+import org.tessera.unet.SegmentOptions;
 import org.tessera.volume.ij.ImagePlusVolumes;
 import org.tessera.volume.metrics.Overlap;
 
@@ -63,7 +63,7 @@ class TesseraMacroHeadlessTest {
 
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         ImagePlus labels = FijiTestSupport.open(labelsFile);
-        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, model, Segmenter.Options.defaults()), labels);
+        FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, model, SegmentOptions.defaults()), labels);
         Calibration a = input.getCalibration(), b = labels.getCalibration();
         assertEquals(a.pixelWidth, b.pixelWidth, 1e-9);
         assertEquals(a.pixelHeight, b.pixelHeight, 1e-9);
@@ -94,7 +94,7 @@ class TesseraMacroHeadlessTest {
         assertTrue(out.contains("IMAGES=5"), "the input, the labels and 3 maps:\n" + out);
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         FijiTestSupport.assertSameValues(FijiTestSupport.expectedAttention(input, "nuclei-2d-attention-unet",
-                Segmenter.Options.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO)).get(0),
+                SegmentOptions.defaults().withMode(org.tessera.volume.tiling.TileMode.HALO)).get(0),
                 FijiTestSupport.open(dir.resolve("attention_1.tif")), 1e-6);
         assertTrue(out.contains("Model 'nuclei-2d-unet' has no attention maps"), out);
         assertFalse(out.contains("WENT_ON"), out);

@@ -11,7 +11,7 @@ import org.tessera.volume.classic.ClassicSegmentation;
 /**
  * A classic method ({@code classic:otsu}, ...) as a segmenter, so that it goes through the same files,
  * command line and Fiji commands as the networks. It runs on the whole image on the CPU: the tiling and batch
- * options do not apply, and there are no probabilities.
+ * options do not apply, and there are no probabilities (asking for them is refused by {@link #check}).
  */
 public final class ClassicSegmenter implements VolumeSegmenter {
 
@@ -38,9 +38,15 @@ public final class ClassicSegmenter implements VolumeSegmenter {
     public boolean instances() { return segmentation.instances(); }
 
     @Override
-    public Segmenter.Result segment(Volume input, Segmenter.Options options, Progress progress) {
+    public void check(SegmentOptions options) {
+        VolumeSegmenter.super.check(options);
         if (options.probabilities())
             throw new InvalidInputException(id() + " gives labels only, no probabilities; leave out the probabilities");
+    }
+
+    @Override
+    public SegmentResult segment(Volume input, SegmentOptions options, Progress progress) {
+        check(options);
         if (progress.cancelled())
             throw new Progress.CancelledException();
         long start = System.nanoTime();
@@ -48,12 +54,7 @@ public final class ClassicSegmenter implements VolumeSegmenter {
         progress.fraction(0);
         ClassicSegmentation.Result r = segmentation.segment(input);
         progress.fraction(1);
-        long nanos = System.nanoTime() - start;
-        long[] shape = input.spatialShape();
-        int[] whole = new int[shape.length];
-        for (int d = 0; d < shape.length; d++)
-            whole[d] = (int) shape[d];
-        return new Segmenter.Result(r.labels(), null, List.of(), whole, 1, 1, DEVICE, nanos, nanos, r.instances());
+        return SegmentResult.wholeImage(r.labels(), r.instances(), DEVICE, System.nanoTime() - start);
     }
 
     @Override

@@ -11,14 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.tessera.volume.InvalidInputException;
-
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+
+import org.tessera.volume.InvalidInputException;
 
 /**
  * The ONNX Runtime engine: one session per model, CUDA when asked for or available, CPU otherwise.
@@ -61,6 +61,13 @@ public final class OrtEngine implements Engine {
 
         public static Options cpu(int threads) {
             return new Options(Device.CPU, threads);
+        }
+
+        /** A user's choice: {@code threads} 0 means one per available processor; below 0 is refused. */
+        public static Options of(Device device, int threads) {
+            if (threads < 0)
+                throw new InvalidInputException("--threads must be at least 1 (or 0 for all cores), not " + threads);
+            return new Options(device, threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors()));
         }
     }
 

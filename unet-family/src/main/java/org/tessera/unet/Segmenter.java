@@ -26,60 +26,6 @@ import org.tessera.volume.tiling.TileSizes;
  */
 public final class Segmenter implements VolumeSegmenter {
 
-    /**
-     * @param tile          tile size per spatial axis of the model (x, y[, z]), or null for the card's preferred size
-     * @param mode          Gaussian-weighted overlap (nnU-Net) or halo crop
-     * @param batch         tiles per engine call (shrinks on out-of-memory)
-     * @param probabilities also return per-class probabilities (C x 4 bytes per voxel)
-     * @param step          tile step as a fraction of the tile (Gaussian mode; nnU-Net uses 0.5)
-     * @param attentionMaps also return the attention maps of a model whose card lists {@code attentionOutputs}
-     *                      (4 bytes per voxel per gate)
-     */
-    public record Options(int[] tile, TileMode mode, int batch, boolean probabilities, double step,
-            boolean attentionMaps) {
-
-        public static Options defaults() {
-            return new Options(null, TileMode.GAUSSIAN, 4, false, TileGrid.DEFAULT_STEP, false);
-        }
-
-        public Options withTile(int[] newTile) { return new Options(newTile, mode, batch, probabilities, step, attentionMaps); }
-
-        public Options withMode(TileMode newMode) { return new Options(tile, newMode, batch, probabilities, step, attentionMaps); }
-
-        public Options withBatch(int newBatch) { return new Options(tile, mode, newBatch, probabilities, step, attentionMaps); }
-
-        public Options withProbabilities(boolean p) { return new Options(tile, mode, batch, p, step, attentionMaps); }
-
-        public Options withAttentionMaps(boolean a) { return new Options(tile, mode, batch, probabilities, step, a); }
-    }
-
-    /**
-     * One attention gate's coefficients in [0, 1], stitched exactly like the probabilities.
-     *
-     * @param name the graph output (the card's {@code attentionOutputs}: the first is the gate on the finest skip)
-     * @param map  float values with the input's geometry (spacing, unit, orientation), no channel axis
-     */
-    public record AttentionMap(String name, Volume map) {}
-
-    /**
-     * @param labels        labels 0..C-1 with the input's geometry
-     * @param probabilities per-class probabilities (channel axis last), or null when not asked for
-     * @param attention     one map per attention gate in the card's order, or empty when not asked for
-     * @param tile          the tile size used, in the volume's axes (x, y[, z])
-     * @param engineNanos   time spent inside the engine
-     * @param totalNanos    time for the whole call
-     * @param instances     instance labels 1..n (0 elsewhere), or null: only segmenters that separate objects
-     */
-    public record Result(Volume labels, Volume probabilities, List<AttentionMap> attention, int[] tile, int tiles,
-            int batch, String device, long engineNanos, long totalNanos, Volume instances) {
-
-        /** A result without instances (the networks'). */
-        public Result(Volume labels, Volume probabilities, List<AttentionMap> attention, int[] tile, int tiles,
-                int batch, String device, long engineNanos, long totalNanos) {
-            this(labels, probabilities, attention, tile, tiles, batch, device, engineNanos, totalNanos, null);
-        }
-    }
-
     private final Model model;
     private final Engine engine;
     private final Consumer<String> log;
@@ -102,7 +48,7 @@ public final class Segmenter implements VolumeSegmenter {
     public Engine engine() { return engine; }
 
     @Override
-    public Result segment(Volume input, Options options, Progress progress) {
+    public SegmentResult segment(Volume input, SegmentOptions options, Progress progress) {
         long start = System.nanoTime();
         Geometry g = geometry(model.card(), input, options);
         String spacingNote = spacingMismatch(model.card(), input);
@@ -126,7 +72,7 @@ public final class Segmenter implements VolumeSegmenter {
                 for (int k = 0; k < gates.size(); k++)
                     attention.add(new AttentionMap(gates.get(k),
                             input.withImage(Views.hyperSlice(stitched.maps.outputs(), input.spatialDims(), k), false)));
-                return new Result(labels, probabilities, List.copyOf(attention), tile, grid.size(), batch,
+                return new SegmentResult(labels, probabilities, List.copyOf(attention), tile, grid.size(), batch,
                         engine.device(), timed.nanos(), System.nanoTime() - start);
             } catch (TileTooLargeException e) {
                 int[] smaller = halve(tile, g, options.mode());
@@ -147,7 +93,7 @@ public final class Segmenter implements VolumeSegmenter {
      * The batches {@link #segment} would feed the engine for this volume (same tiles, same order), read into
      * memory up front: lets a benchmark time the engine alone on exactly the pipeline's tiles.
      */
-    public List<Batch> batches(Volume input, Options options) {
+    public List<Batch> batches(Volume input, SegmentOptions options) {
         Geometry g = geometry(model.card(), input, options);
         int[] tile = TileSizes.resolve(options.mode(), g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
                 input.spatialShape());
@@ -173,17 +119,15 @@ public final class Segmenter implements VolumeSegmenter {
 
     /** The model's attention outputs when asked for; asking a model that has none is a mistake worth saying. */
     @Override
-    public List<String> attentionOutputs(Options options) {
+    public List<String> attentionOutputs(SegmentOptions options) {
         return attentionOutputs(model.card(), options);
     }
 
-    public static List<String> attentionOutputs(ModelCard card, Options options) {
+    public static List<String> attentionOutputs(ModelCard card, SegmentOptions options) {
         if (!options.attentionMaps())
             return List.of();
         if (card.attentionOutputNames().isEmpty())
-            throw new InvalidInputException("Model '" + card.id() + "' has no attention maps: its card lists no "
-                    + "attentionOutputs. Choose an Attention U-Net exported with them (the shipped "
-                    + "nuclei-2d-attention-unet and nuclei-3d-attention-unet are), or leave attention maps off");
+            throw VolumeSegmenter.noAttentionMaps("Model '" + card.id() + "'", ": its card lists no attentionOutputs");
         return card.attentionOutputNames();
     }
 
@@ -259,7 +203,7 @@ public final class Segmenter implements VolumeSegmenter {
     private record Geometry(int[] requested, int[] preferred, int[] divisibility, int[] fixed, int[] halo,
             boolean planeByPlane) {}
 
-    private Geometry geometry(ModelCard card, Volume input, Options options) {
+    private Geometry geometry(ModelCard card, Volume input, SegmentOptions options) {
         int modelDims = card.dimensionality();
         if (input.channels() != card.inputChannels())
             throw new InvalidInputException("Model '" + card.id() + "' expects " + card.inputChannels() + " channel"

@@ -50,8 +50,8 @@ class AttentionMapsTest {
      * Halo tiles: the automatic size in 2D (20 tiles); in 3D, where the halo is 64 x 64 x 32 and a core is the
      * tile less twice the halo, x and y held whole and z cut in two, which keeps the run to 2 tiles on a CPU.
      */
-    static Segmenter.Options haloOptions(Model model) {
-        Segmenter.Options halo = Segmenter.Options.defaults().withMode(TileMode.HALO);
+    static SegmentOptions haloOptions(Model model) {
+        SegmentOptions halo = SegmentOptions.defaults().withMode(TileMode.HALO);
         return model.card().dimensionality() == 2 ? halo : halo.withTile(new int[] { 72, 64, 132 });
     }
 
@@ -63,16 +63,16 @@ class AttentionMapsTest {
         Volume image = image(model);
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             Segmenter segmenter = new Segmenter(model, engine, null);
-            Segmenter.Options halo = haloOptions(model);
+            SegmentOptions halo = haloOptions(model);
             segmenter.segment(image, halo, Progress.NONE); // warm-up, so that the two timed runs compare
             long t0 = System.nanoTime();
-            Segmenter.Result plain = segmenter.segment(image, halo, Progress.NONE);
+            SegmentResult plain = segmenter.segment(image, halo, Progress.NONE);
             long t1 = System.nanoTime();
-            Segmenter.Result tiled = segmenter.segment(image, halo.withAttentionMaps(true), Progress.NONE);
+            SegmentResult tiled = segmenter.segment(image, halo.withAttentionMaps(true), Progress.NONE);
             long t2 = System.nanoTime();
             assertTrue(tiled.tiles() > 1, "the image must need several tiles, not " + tiled.tiles());
             assertTrue(plain.attention().isEmpty(), "no maps unless asked for");
-            assertEquals(gates, tiled.attention().stream().map(Segmenter.AttentionMap::name).toList());
+            assertEquals(gates, tiled.attention().stream().map(AttentionMap::name).toList());
             assertLabelsEqual(plain.labels(), tiled.labels());
 
             float[][] whole = wholeImageAttention(model, engine,
@@ -145,8 +145,8 @@ class AttentionMapsTest {
         Volume stack = Phantoms.nuclei3D(120, 90, 8, 4, false, 5).image();
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             Segmenter segmenter = new Segmenter(model, engine, null);
-            Segmenter.Options options = Segmenter.Options.defaults().withMode(TileMode.HALO).withAttentionMaps(true);
-            Segmenter.Result result = segmenter.segment(stack, options, Progress.NONE);
+            SegmentOptions options = SegmentOptions.defaults().withMode(TileMode.HALO).withAttentionMaps(true);
+            SegmentResult result = segmenter.segment(stack, options, Progress.NONE);
             // the reference plane, normalized with the whole stack's statistics as the pipeline does
             float[][] plane = wholeImageAttention(model, engine,
                     Views.hyperSlice(Segmenter.normalization(model.card()).apply(stack.channel(0)), 2, 5));
@@ -164,11 +164,11 @@ class AttentionMapsTest {
         Model model = ZOO.shipped("nuclei-2d-attention-unet");
         Volume image = image(model).withSpacing(0.5, 0.25).withUnit("um");
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
-            Segmenter.Result r = new Segmenter(model, engine, null).segment(image,
-                    Segmenter.Options.defaults().withAttentionMaps(true), Progress.NONE);
+            SegmentResult r = new Segmenter(model, engine, null).segment(image,
+                    SegmentOptions.defaults().withAttentionMaps(true), Progress.NONE);
             assertTrue(r.tiles() > 1);
             assertEquals(3, r.attention().size());
-            for (Segmenter.AttentionMap m : r.attention()) {
+            for (AttentionMap m : r.attention()) {
                 assertArrayEquals(new double[] { 0.5, 0.25 }, m.map().spacing(), 0);
                 assertEquals("um", m.map().unit());
                 for (float v : floats(m.map().image()))
@@ -183,7 +183,7 @@ class AttentionMapsTest {
         Volume image = Phantoms.nuclei2D(64, 48, 3, false, 1).image();
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> new Segmenter(model, engine, null)
-                    .segment(image, Segmenter.Options.defaults().withAttentionMaps(true), Progress.NONE));
+                    .segment(image, SegmentOptions.defaults().withAttentionMaps(true), Progress.NONE));
             assertTrue(e.getMessage().startsWith("Model 'tiny-unet-2d' has no attention maps"), e.getMessage());
             assertTrue(e.getMessage().contains("nuclei-2d-attention-unet") && e.getMessage().contains("leave attention maps off"),
                     e.getMessage());

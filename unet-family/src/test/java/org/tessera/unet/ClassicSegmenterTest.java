@@ -13,6 +13,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tessera.service.FileSegmentation;
+import org.tessera.service.SegmentationRequest;
+import org.tessera.service.SegmentationService;
+import org.tessera.service.Session;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
@@ -36,7 +40,10 @@ class ClassicSegmenterTest {
         assertEquals("classic:watershed", s.id());
         assertEquals(List.of("bg", "nucleus"), s.classes());
         assertTrue(s.instances());
-        var r = FileSegmentation.segment(s, in, dir.resolve("out"), Segmenter.Options.defaults(), true, false, Progress.NONE);
+        SegmentationRequest request = SegmentationRequest.builder("classic:watershed")
+                .parameters(Map.of("instances", "true", "names", "bg,nucleus")).overlay(true).build();
+        Session session = new SegmentationService(ModelZoo.standard(List.of())).open(request, null);
+        var r = session.segmentFile(in, dir.resolve("out"), Progress.NONE);
         assertEquals(FileSegmentation.Status.DONE, r.status());
         Volume labels = VolumeIO.read(r.outputs().labels()), instances = VolumeIO.read(r.outputs().instances());
         assertEquals(dir.resolve("out/stack_instances.nii.gz"), r.outputs().instances());
@@ -49,17 +56,16 @@ class ClassicSegmenterTest {
         assertEquals(ClassicSegmenter.DEVICE, r.result().device());
         assertEquals(1, r.result().tiles());
         // run again: everything exists, so it is skipped
-        assertEquals(FileSegmentation.Status.SKIPPED, FileSegmentation.segment(s, in, dir.resolve("out"),
-                Segmenter.Options.defaults(), true, false, Progress.NONE).status());
+        assertEquals(FileSegmentation.Status.SKIPPED, session.segmentFile(in, dir.resolve("out"), Progress.NONE).status());
     }
 
     @Test
     void noProbabilitiesAndNoInstancesUnlessAsked() {
         ClassicSegmenter otsu = new ClassicSegmenter("classic:otsu", Map.of());
         Volume image = Phantoms.nuclei2D(64, 48, 3, false, 1).image();
-        assertNull(otsu.segment(image, Segmenter.Options.defaults(), Progress.NONE).instances());
+        assertNull(otsu.segment(image, SegmentOptions.defaults(), Progress.NONE).instances());
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> otsu.segment(image, Segmenter.Options.defaults().withProbabilities(true), Progress.NONE));
+                () -> otsu.segment(image, SegmentOptions.defaults().withProbabilities(true), Progress.NONE));
         assertTrue(e.getMessage().contains("no probabilities"), e.getMessage());
         assertThrows(InvalidInputException.class, () -> new ClassicSegmenter("classic:kmeans", Map.of("k", "0")));
     }

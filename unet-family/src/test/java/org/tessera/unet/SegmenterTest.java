@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.real.FloatType;
@@ -29,8 +31,6 @@ import org.tessera.volume.tiling.Tile;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
 import org.tessera.volume.tiling.TileSizes;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 class SegmenterTest {
 
@@ -78,7 +78,7 @@ class SegmenterTest {
         Volume image = n == 2 ? Phantoms.nuclei2D((int) shape[0], (int) shape[1], 12, false, 7).image()
                 : Phantoms.nuclei3D((int) shape[0], (int) shape[1], (int) shape[2], 6, false, 11).image();
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
-            var halo = new Segmenter(model, engine, null).segment(image, Segmenter.Options.defaults()
+            var halo = new Segmenter(model, engine, null).segment(image, SegmentOptions.defaults()
                     .withMode(TileMode.HALO).withProbabilities(true), Progress.NONE);
             @SuppressWarnings("unchecked")
             float[] stitched = toArray((RandomAccessibleInterval<FloatType>) halo.probabilities().image());
@@ -170,7 +170,7 @@ class SegmenterTest {
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             float[] whole = wholeImageProbabilities(model, engine, image);
             Segmenter segmenter = new Segmenter(model, engine, null);
-            Segmenter.Options haloOptions = Segmenter.Options.defaults().withMode(TileMode.HALO).withProbabilities(true);
+            SegmentOptions haloOptions = SegmentOptions.defaults().withMode(TileMode.HALO).withProbabilities(true);
             var halo = segmenter.segment(image, wideReach ? haloOptions.withTile(layout[1]) : haloOptions, Progress.NONE);
             assertTrue(halo.tiles() > 1, "the image must need several tiles");
             @SuppressWarnings("unchecked")
@@ -185,7 +185,7 @@ class SegmenterTest {
             assertTrue(maxDiff <= 1e-4, model.id() + ": halo-tiled probabilities differ from whole-image by " + maxDiff
                     + " at x " + worst % w + ", y " + worst / w % h + ", class " + worst / w / h);
 
-            var gauss = segmenter.segment(image, Segmenter.Options.defaults(), Progress.NONE);
+            var gauss = segmenter.segment(image, SegmentOptions.defaults(), Progress.NONE);
             long same = 0, n = (long) w * h;
             var a = Views.flatIterable(halo.labels().image()).cursor();
             var b = Views.flatIterable(gauss.labels().image()).cursor();
@@ -322,7 +322,7 @@ class SegmenterTest {
         Volume image = Phantoms.nuclei3D(shape[0], shape[1], shape[2], 6, false, 11).image();
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             float[] whole = wholeImageProbabilities(model, engine, image);
-            var halo = new Segmenter(model, engine, null).segment(image, Segmenter.Options.defaults()
+            var halo = new Segmenter(model, engine, null).segment(image, SegmentOptions.defaults()
                     .withMode(TileMode.HALO).withTile(layout[1]).withProbabilities(true), Progress.NONE);
             assertTrue(halo.tiles() > 2, model.id() + ": the volume must need several tiles, not " + halo.tiles());
             @SuppressWarnings("unchecked")
@@ -346,7 +346,7 @@ class SegmenterTest {
         Volume twoChannels = Volume.withChannels(Views.stack(one, one), image.spacing()).withUnit(image.unit());
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             var result = new Segmenter(model, engine, null).segment(twoChannels,
-                    Segmenter.Options.defaults().withTile(new int[] { 16, 16, 8 }), Progress.NONE);
+                    SegmentOptions.defaults().withTile(new int[] { 16, 16, 8 }), Progress.NONE);
             assertArrayEquals(image.spatialShape(), result.labels().spatialShape());
             assertArrayEquals(image.spacing(), result.labels().spacing());
             assertEquals("um", result.labels().unit());
@@ -360,9 +360,9 @@ class SegmenterTest {
         Volume stack = Phantoms.nuclei3D(40, 30, 8, 3, false, 5).image();
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             Segmenter segmenter = new Segmenter(model, engine, null);
-            var result = segmenter.segment(stack, Segmenter.Options.defaults().withMode(TileMode.HALO), Progress.NONE);
+            var result = segmenter.segment(stack, SegmentOptions.defaults().withMode(TileMode.HALO), Progress.NONE);
             var plane = segmenter.segment(Volume.of(Views.hyperSlice(stack.image(), 2, 1), 0.5, 0.5),
-                    Segmenter.Options.defaults().withMode(TileMode.HALO), Progress.NONE);
+                    SegmentOptions.defaults().withMode(TileMode.HALO), Progress.NONE);
             var a = Views.flatIterable(Views.hyperSlice(result.labels().image(), 2, 1)).cursor();
             var b = Views.flatIterable(plane.labels().image()).cursor();
             while (a.hasNext())
@@ -394,7 +394,7 @@ class SegmenterTest {
             };
             List<String> log = new ArrayList<>();
             var result = new Segmenter(model, small, log::add).segment(image,
-                    Segmenter.Options.defaults().withTile(new int[] { 32, 24 }).withBatch(4), Progress.NONE);
+                    SegmentOptions.defaults().withTile(new int[] { 32, 24 }).withBatch(4), Progress.NONE);
             assertArrayEquals(new int[] { 16, 12 }, result.tile());
             assertTrue(log.stream().anyMatch(l -> l.contains("retrying with tile")), log.toString());
             assertArrayEquals(image.spatialShape(), result.labels().spatialShape());
@@ -409,11 +409,11 @@ class SegmenterTest {
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             Segmenter s = new Segmenter(model, engine, null);
             String m = assertThrows(InvalidInputException.class,
-                    () -> s.segment(rgb, Segmenter.Options.defaults(), Progress.NONE)).getMessage();
+                    () -> s.segment(rgb, SegmentOptions.defaults(), Progress.NONE)).getMessage();
             assertTrue(m.contains("expects 1 channel") && m.contains("has 3"), m);
             Volume gray = Volume.of(ArrayImgs.unsignedBytes(20, 20), 1, 1);
             m = assertThrows(InvalidInputException.class,
-                    () -> s.segment(gray, Segmenter.Options.defaults().withTile(new int[] { 31, 24 }), Progress.NONE))
+                    () -> s.segment(gray, SegmentOptions.defaults().withTile(new int[] { 31, 24 }), Progress.NONE))
                     .getMessage();
             assertTrue(m.contains("not a multiple of 2"), m);
         }
@@ -437,7 +437,7 @@ class SegmenterTest {
         };
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             assertThrows(Progress.CancelledException.class, () -> new Segmenter(model, engine, null).segment(image,
-                    Segmenter.Options.defaults().withBatch(1), cancelAfterStart));
+                    SegmentOptions.defaults().withBatch(1), cancelAfterStart));
         }
     }
 

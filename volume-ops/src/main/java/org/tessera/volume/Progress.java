@@ -25,6 +25,29 @@ public interface Progress {
         public void fraction(double done) {}
     };
 
+    /**
+     * Item {@code index} of {@code count} of a longer job: its status lines carry {@code label}, its fractions
+     * count towards the whole, and cancelling the whole cancels it.
+     */
+    static Progress part(Progress whole, String label, int index, int count) {
+        return new Progress() {
+            @Override
+            public void status(String message) {
+                whole.status(label + ": " + message);
+            }
+
+            @Override
+            public void fraction(double done) {
+                whole.fraction((index + done) / count);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return whole.cancelled();
+            }
+        };
+    }
+
     /** Thrown when a job stops because {@link #cancelled()} said so; nothing half-made is left behind. */
     final class CancelledException extends RuntimeException {
         public CancelledException() {

@@ -20,9 +20,10 @@ import org.tessera.planner.preprocessing.Resampler;
 import org.tessera.unet.AdaptiveBatchRunner;
 import org.tessera.unet.Engine;
 import org.tessera.unet.Model;
-import org.tessera.unet.Segmenter;
-import org.tessera.unet.TimedEngine;
+import org.tessera.unet.SegmentOptions;
+import org.tessera.unet.SegmentResult;
 import org.tessera.unet.TileTooLargeException;
+import org.tessera.unet.TimedEngine;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
@@ -87,7 +88,7 @@ public final class PlanPredictor implements VolumeSegmenter {
     }
 
     @Override
-    public Segmenter.Result segment(Volume input, Segmenter.Options options, Progress progress) {
+    public SegmentResult segment(Volume input, SegmentOptions options, Progress progress) {
         long start = System.nanoTime();
         String id = model().id();
         if (options.mode() != TileMode.GAUSSIAN)
@@ -97,9 +98,7 @@ public final class PlanPredictor implements VolumeSegmenter {
             throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: its tile is the plan's patch size "
                     + format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
         if (options.attentionMaps())
-            throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: it has no attention maps; "
-                    + "choose an Attention U-Net exported with them (e.g. nuclei-2d-attention-unet), or leave attention "
-                    + "maps off");
+            throw VolumeSegmenter.noAttentionMaps("Model '" + id + "' is an nnU-Net bundle: it", "");
         if (!(options.step() > 0 && options.step() <= 1))
             throw new InvalidInputException("tile step " + options.step() + " must be in (0, 1]; nnU-Net uses 0.5");
         boolean twoD = bundle.preprocessor().is2d();
@@ -155,14 +154,14 @@ public final class PlanPredictor implements VolumeSegmenter {
             probabilities = input.withImage(probabilityImage(logits, pre, backward, dims), true);
         // the patch in the input's axes: untransposed (3d), then x, y, z
         int[] tileXyz = reversed(twoD ? patch : new int[]{patch[backward[0]], patch[backward[1]], patch[backward[2]]});
-        return new Segmenter.Result(labelVolume, probabilities, List.of(), tileXyz, tiles, batch, engine.device(),
+        return new SegmentResult(labelVolume, probabilities, List.of(), tileXyz, tiles, batch, engine.device(),
                 timed.nanos(), System.nanoTime() - start);
     }
 
     private record Sliding(float[][] logits, int tiles, int batch) {}
 
     /** 3d configuration: one sliding window over the preprocessed array. */
-    private Sliding volume(Preprocessor.Preprocessed pre, int[] patch, int classes, Segmenter.Options options,
+    private Sliding volume(Preprocessor.Preprocessed pre, int[] patch, int classes, SegmentOptions options,
             Engine timed, Progress progress) {
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = images(pre);
         long[] shapeXyz = {pre.shape()[2], pre.shape()[1], pre.shape()[0]};
@@ -175,7 +174,7 @@ public final class PlanPredictor implements VolumeSegmenter {
     }
 
     /** 2d configuration: a sliding window per slice along the transposed first axis. */
-    private Sliding slices(Preprocessor.Preprocessed pre, int[] patch, int classes, Segmenter.Options options,
+    private Sliding slices(Preprocessor.Preprocessed pre, int[] patch, int classes, SegmentOptions options,
             Engine timed, Progress progress) {
         List<RandomAccessibleInterval<? extends RealType<?>>> volumes = images(pre);
         int depth = pre.shape()[0];

@@ -2,7 +2,6 @@ package org.tessera.planner.predict;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tessera.unet.Engine;
 import org.tessera.unet.Model;
 import org.tessera.unet.OrtEngine;
-import org.tessera.unet.Segmenter;
+import org.tessera.unet.SegmentOptions;
+import org.tessera.unet.SegmentResult;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Orientation;
@@ -130,7 +130,7 @@ class PlanPredictorTest {
         ArrayImg<FloatType, FloatArray> img = image(37, 29, 9, 1);
         Volume in = Volume.of(img, 0.5, 0.7, 2.0).withUnit("um").withOrientation(new Orientation(1, AFFINE, 2, AFFINE));
         Threshold engine = new Threshold();
-        Segmenter.Result r = fake(bundle, engine, true).segment(in, Segmenter.Options.defaults(), Progress.NONE);
+        SegmentResult r = fake(bundle, engine, true).segment(in, SegmentOptions.defaults(), Progress.NONE);
         assertArrayEquals(in.spatialShape(), r.labels().spatialShape());
         assertArrayEquals(in.spacing(), r.labels().spacing());
         assertEquals(in.orientation(), r.labels().orientation());
@@ -148,7 +148,7 @@ class PlanPredictorTest {
         Path bundle = TestBundles.copy(dir, null, null, null);
         ArrayImg<FloatType, FloatArray> img = image(41, 35, 11, 2);
         Volume in = Volume.of(img, 0.6, 0.45, 2.5).withOrientation(new Orientation(1, AFFINE, 2, AFFINE));
-        Segmenter.Result r = fake(bundle, new Threshold(), false).segment(in, Segmenter.Options.defaults().withProbabilities(true),
+        SegmentResult r = fake(bundle, new Threshold(), false).segment(in, SegmentOptions.defaults().withProbabilities(true),
                 Progress.NONE);
         assertArrayEquals(in.spatialShape(), r.labels().spatialShape());
         assertEquals(in.orientation(), r.labels().orientation());
@@ -175,9 +175,8 @@ class PlanPredictorTest {
         Volume in = VolumeIO.read(file);
         Model model = Model.fromFolder(TestBundles.fixture(), Model.Source.USER);
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
-            VolumeSegmenter s = Segmenters.create(model, engine, false, null);
-            assertInstanceOf(PlanPredictor.class, s);
-            Segmenter.Result r = s.segment(in, Segmenter.Options.defaults(), Progress.NONE);
+            VolumeSegmenter s = new PlanPredictor(Bundle.read(model), engine, false, null);
+            SegmentResult r = s.segment(in, SegmentOptions.defaults(), Progress.NONE);
             assertArrayEquals(in.spatialShape(), r.labels().spatialShape());
             assertArrayEquals(in.spacing(), r.labels().spacing(), 1e-6);
             assertEquals(in.orientation(), r.labels().orientation());
@@ -215,16 +214,16 @@ class PlanPredictorTest {
         Path fine = TestBundles.copy(dir.resolve("d"), null, null, null);
         PlanPredictor p = fake(fine, new Threshold(), false);
         Volume twoChannelImage = Volume.withChannels(ArrayImgs.floats(20, 20, 6, 2), 0.5, 0.5, 2);
-        e = assertThrows(InvalidInputException.class, () -> p.segment(twoChannelImage, Segmenter.Options.defaults(), Progress.NONE));
+        e = assertThrows(InvalidInputException.class, () -> p.segment(twoChannelImage, SegmentOptions.defaults(), Progress.NONE));
         assertTrue(e.getMessage().contains("2 channels") && e.getMessage().contains("normalizes 1"), e.getMessage());
         Volume flat = Volume.of(ArrayImgs.floats(20, 20), 0.5, 0.5);
-        e = assertThrows(InvalidInputException.class, () -> p.segment(flat, Segmenter.Options.defaults(), Progress.NONE));
+        e = assertThrows(InvalidInputException.class, () -> p.segment(flat, SegmentOptions.defaults(), Progress.NONE));
         assertTrue(e.getMessage().contains("2D"), e.getMessage());
         e = assertThrows(InvalidInputException.class, () -> p.segment(Volume.of(ArrayImgs.floats(20, 20, 6), 1, 1, 1),
-                Segmenter.Options.defaults().withTile(new int[]{16, 16, 8}), Progress.NONE));
+                SegmentOptions.defaults().withTile(new int[]{16, 16, 8}), Progress.NONE));
         assertTrue(e.getMessage().contains("patch size"), e.getMessage());
         e = assertThrows(InvalidInputException.class, () -> p.segment(Volume.of(ArrayImgs.floats(20, 20, 6), 1, 1, 1),
-                Segmenter.Options.defaults().withAttentionMaps(true), Progress.NONE));
+                SegmentOptions.defaults().withAttentionMaps(true), Progress.NONE));
         assertTrue(e.getMessage().contains("nnU-Net bundle: it has no attention maps"), e.getMessage());
         assertNotEquals(null, p.bundle());
     }

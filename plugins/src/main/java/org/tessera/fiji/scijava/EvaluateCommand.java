@@ -7,6 +7,7 @@ import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.tessera.fiji.ImageResults;
 import org.tessera.fiji.Tessera;
 
 /** Dice and IoU per class between two label images: the SciJava face of Tessera Evaluate. */
@@ -27,8 +28,8 @@ public class EvaluateCommand extends TesseraCommand {
 
     @Override
     protected void execute() {
-        ResultsTable t = Tessera.evaluate(prediction, truth);
+        ResultsTable t = ImageResults.evaluate(prediction, truth);
         table = TableText.of(t);
-        meanDice = Tessera.meanDice(t);
+        meanDice = ImageResults.meanDice(t);
     }
 }

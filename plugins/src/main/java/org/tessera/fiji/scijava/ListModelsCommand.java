@@ -4,6 +4,7 @@ import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.tessera.fiji.ModelTables;
 import org.tessera.fiji.Tessera;
 
 /** The models Tessera can run (shipped and user ones), one per line: the SciJava face of Tessera Models. */
@@ -19,7 +20,7 @@ public class ListModelsCommand extends TesseraCommand {
     @Override
     protected void execute() {
         var zoo = Tessera.zoo();
-        models = card == null || card.isBlank() ? TableText.of(Tessera.modelsTable(zoo.list()))
-                : Tessera.card(card.strip());
+        models = card == null || card.isBlank() ? TableText.of(ModelTables.modelsTable(zoo.list()))
+                : ModelTables.card(card.strip());
     }
 }

@@ -101,12 +101,12 @@ class PlanDrawingTest {
 
     @Test
     void tileStartsFollowNnUNet() {
-        assertArrayEquals(new int[] { 0, 23, 46 }, PlanDrawing.tileStarts(110, 64));
-        assertArrayEquals(new int[] { 0, 16, 33 }, PlanDrawing.tileStarts(97, 64));
-        assertArrayEquals(new int[] { 0, 34, 69, 103, 138, 172 }, PlanDrawing.tileStarts(252, 80));
-        assertArrayEquals(new int[] { 0, 80, 160, 240, 320 }, PlanDrawing.tileStarts(512, 192));
-        assertArrayEquals(new int[] { 0, 70, 141, 211, 282, 352 }, PlanDrawing.tileStarts(512, 160));
-        assertArrayEquals(new int[] { 0 }, PlanDrawing.tileStarts(40, 64));
+        assertArrayEquals(new int[] { 0, 23, 46 }, PlanViews.tileStarts(110, 64));
+        assertArrayEquals(new int[] { 0, 16, 33 }, PlanViews.tileStarts(97, 64));
+        assertArrayEquals(new int[] { 0, 34, 69, 103, 138, 172 }, PlanViews.tileStarts(252, 80));
+        assertArrayEquals(new int[] { 0, 80, 160, 240, 320 }, PlanViews.tileStarts(512, 192));
+        assertArrayEquals(new int[] { 0, 70, 141, 211, 282, 352 }, PlanViews.tileStarts(512, 160));
+        assertArrayEquals(new int[] { 0 }, PlanViews.tileStarts(40, 64));
     }
 
     @Test

@@ -108,10 +108,16 @@ public final class TileSizes {
         return a;
     }
 
-    static String format(int[] a) {
+    /** A size for messages: "64 x 64 x 32". */
+    public static String format(int[] a) {
+        return format(a, " x ");
+    }
+
+    /** A size with its own separator between the axes, e.g. "64x64x32". */
+    public static String format(int[] a, String separator) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < a.length; i++)
-            sb.append(i == 0 ? "" : " x ").append(a[i]);
+            sb.append(i == 0 ? "" : separator).append(a[i]);
         return sb.toString();
     }
 }

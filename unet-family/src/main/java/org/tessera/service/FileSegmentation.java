@@ -1,18 +1,19 @@
-package org.tessera.unet;
+package org.tessera.service;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
+import org.tessera.unet.SegmentResult;
+import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.render.Overlays;
 
 /**
- * Segments image files into an output folder: {@code <name>_labels.<same extension>}, optionally
+ * Segments one image file into an output folder: {@code <name>_labels.<same extension>}, optionally
  * {@code <name>_probabilities}, {@code <name>_instances} (segmenters that separate objects),
  * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}. Outputs are written
  * atomically, so an existing output is a finished one: a run that is interrupted and started again skips what
@@ -35,21 +36,16 @@ public final class FileSegmentation {
         }
     }
 
-    public record FileResult(Path input, Status status, Outputs outputs, Segmenter.Result result) {}
+    /** @param result the segmentation, or null when the file was skipped */
+    public record FileResult(Path input, Status status, Outputs outputs, SegmentResult result) {}
 
     private FileSegmentation() {}
-
-    public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
-            boolean overlay) {
-        return outputsFor(input, outDir, probabilities, instances, overlay, List.of());
-    }
 
     /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
     public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
             boolean overlay, List<String> attention) {
-        String name = input.getFileName().toString();
-        String ext = extension(name);
-        String stem = name.substring(0, name.length() - ext.length());
+        String stem = Inputs.stem(input);
+        String ext = Inputs.extension(input);
         // PNG holds no floats: probabilities and attention maps of a PNG go to TIFF
         String floatExt = ext.equalsIgnoreCase(".png") ? ".tif" : ext;
         List<Path> maps = new ArrayList<>();
@@ -62,34 +58,26 @@ public final class FileSegmentation {
     }
 
     /**
-     * Segments one file unless all its outputs exist already (and {@code overwrite} is false). The input is
-     * only read; outputs keep its geometry (spacing, unit, orientation).
+     * Segments one file unless all its outputs exist already (and the request does not overwrite). The input
+     * is only read; outputs keep its geometry (spacing, unit, orientation), or take the request's spacing.
      */
-    public static FileResult segment(VolumeSegmenter segmenter, Path input, Path outDir, Segmenter.Options options,
-            boolean overlay, boolean overwrite, Progress progress) {
-        return segment(segmenter, input, outDir, options, overlay, overwrite, null, null, progress);
-    }
-
-    /**
-     * @param spacing null, or the spacing (x, y[, z]) to use instead of the file's (files that do not record it)
-     * @param unit    the unit of {@code spacing}, or null to keep the file's
-     */
-    public static FileResult segment(VolumeSegmenter segmenter, Path input, Path outDir, Segmenter.Options options,
-            boolean overlay, boolean overwrite, double[] spacing, String unit, Progress progress) {
-        Outputs outputs = outputsFor(input, outDir, options.probabilities(), segmenter.instances(), overlay,
-                segmenter.attentionOutputs(options));
-        if (!overwrite && outputs.allExist())
+    static FileResult segment(Session session, Path input, Path outDir, Progress progress) {
+        SegmentationRequest request = session.request();
+        Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.segmenter().instances(),
+                request.overlay(), session.segmenter().attentionOutputs(request.options()));
+        if (!request.overwrite() && outputs.allExist())
             return new FileResult(input, Status.SKIPPED, outputs, null);
         Volume image = VolumeIO.read(input);
+        double[] spacing = request.spacing();
         if (spacing != null) {
             if (spacing.length != image.spatialDims())
-                throw new org.tessera.volume.InvalidInputException("--spacing has " + spacing.length + " values; "
+                throw new InvalidInputException("--spacing has " + spacing.length + " values; "
                         + input.getFileName() + " is " + image.spatialDims() + "D, so give " + image.spatialDims());
             image = image.withSpacing(spacing);
         }
-        if (unit != null)
-            image = image.withUnit(unit);
-        Segmenter.Result result = segmenter.segment(image, options, progress);
+        if (request.unit() != null)
+            image = image.withUnit(request.unit());
+        SegmentResult result = session.segment(image, progress);
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());
@@ -100,13 +88,5 @@ public final class FileSegmentation {
         if (outputs.overlay() != null)
             Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
         return new FileResult(input, Status.DONE, outputs, result);
-    }
-
-    /** The image extension of a file name (".nii.gz" counts as one). */
-    public static String extension(String name) {
-        if (name.toLowerCase(Locale.ROOT).endsWith(".nii.gz"))
-            return name.substring(name.length() - 7);
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot);
     }
 }

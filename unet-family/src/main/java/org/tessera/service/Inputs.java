@@ -1,26 +1,29 @@
-package org.tessera.cli;
+package org.tessera.service;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
-import org.tessera.unet.FileSegmentation;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 
-/** Input files of a command: one file, or every supported image in a folder; and names of outputs. */
-final class Inputs {
+/**
+ * The inputs of a run: one image file, or every image in a folder that Tessera reads, sorted by name. Hidden
+ * files and the outputs of an earlier run (or truth files beside the images) are not inputs.
+ */
+public final class Inputs {
 
     /** Suffixes of files that Tessera writes, skipped when a folder is scanned for inputs. */
-    static final List<String> OUTPUT_SUFFIXES = List.of("_labels", "_probabilities", "_instances", "_overlay", "_truth");
+    public static final List<String> OUTPUT_SUFFIXES = List.of("_labels", "_probabilities", "_instances", "_overlay",
+            "_truth");
 
     private Inputs() {}
 
-    static List<Path> list(Path input) {
-        if (!Files.exists(input))
+    public static List<Path> list(Path input) {
+        if (input == null || !Files.exists(input))
             throw new InvalidInputException("Input " + input + " does not exist; give an image file or a folder of images");
         if (!Files.isDirectory(input)) {
             if (!VolumeIO.isSupported(input))
@@ -30,22 +33,29 @@ final class Inputs {
         }
         try (Stream<Path> files = Files.list(input)) {
             List<Path> images = files.filter(Files::isRegularFile).filter(VolumeIO::isSupported)
+                    .filter(f -> !f.getFileName().toString().startsWith("."))
                     .filter(f -> OUTPUT_SUFFIXES.stream().noneMatch(s -> stem(f).endsWith(s))).sorted().toList();
             if (images.isEmpty())
-                throw new InvalidInputException("Folder " + input + " holds no images (" + String.join(", ", VolumeIO.EXTENSIONS) + ")");
+                throw new InvalidInputException("Folder " + input + " holds no images Tessera reads ("
+                        + String.join(", ", VolumeIO.EXTENSIONS) + ")");
             return images;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new InvalidInputException("Cannot list folder " + input + ": " + e.getMessage(), e);
         }
     }
 
     /** The file name without its image extension (".nii.gz" counts as one). */
-    static String stem(Path file) {
+    public static String stem(Path file) {
         String name = file.getFileName().toString();
         return name.substring(0, name.length() - extension(file).length());
     }
 
-    static String extension(Path file) {
-        return FileSegmentation.extension(file.getFileName().toString());
+    /** The image extension of a file name (".nii.gz" counts as one). */
+    public static String extension(Path file) {
+        String name = file.getFileName().toString();
+        if (name.toLowerCase(Locale.ROOT).endsWith(".nii.gz"))
+            return name.substring(name.length() - 7);
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot);
     }
 }

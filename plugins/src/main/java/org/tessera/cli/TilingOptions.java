@@ -1,0 +1,31 @@
+package org.tessera.cli;
+
+import org.tessera.service.SegmentationRequest;
+
+import picocli.CommandLine.Option;
+
+/** How the commands that run a network cut an image into tiles. */
+final class TilingOptions {
+
+    @Option(names = "--tile", paramLabel = "X,Y[,Z]", split = ",",
+            description = "Tile size per axis (multiples of the model's divisibility). Default: the model's patch size, "
+                    + "shrunk for small images.")
+    int[] tile;
+
+    @Option(names = "--mode", paramLabel = "gaussian|halo", defaultValue = "gaussian",
+            description = "Tile stitching: gaussian (overlapping tiles blended with nnU-Net's Gaussian) or halo (tiles "
+                    + "with context, only centres kept; equals whole-image inference). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--step", defaultValue = "0.5", paramLabel = "F",
+            description = "Gaussian mode: tile step as a fraction of the tile (nnU-Net: 0.5).")
+    double step;
+
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "Tiles per network call (halves on out-of-memory).")
+    int batch;
+
+    /** Puts the tiling into a request. */
+    SegmentationRequest.Builder apply(SegmentationRequest.Builder request) {
+        return request.tile(tile).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch);
+    }
+}

@@ -1,0 +1,158 @@
+package org.tessera.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+import org.tessera.unet.ClassicSegmenter;
+import org.tessera.unet.Model;
+import org.tessera.unet.ModelZoo;
+import org.tessera.unet.OrtEngine;
+import org.tessera.unet.Segmenter;
+import org.tessera.unet.VolumeSegmenter;
+import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.Progress;
+import org.tessera.volume.classic.ClassicMethods;
+
+/**
+ * The one way from a {@link SegmentationRequest} to labels: picks the pipeline from the id and the model's card
+ * (a classic method, a {@link PipelineProvider} such as nnU-Net bundles, else the plain tiled network), opens
+ * it, and runs single volumes, single files or whole folders with their skip and overwrite rules.
+ */
+public final class SegmentationService {
+
+    private final ModelZoo zoo;
+    private final List<PipelineProvider> providers;
+
+    /** A service over the zoo's models, with the pipelines registered on the class path. */
+    public SegmentationService(ModelZoo zoo) {
+        this(zoo, ServiceLoader.load(PipelineProvider.class, PipelineProvider.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get).toList());
+    }
+
+    SegmentationService(ModelZoo zoo, List<PipelineProvider> providers) {
+        this.zoo = zoo;
+        this.providers = List.copyOf(providers);
+    }
+
+    public ModelZoo zoo() { return zoo; }
+
+    /** A model of the zoo; an unknown id's message also lists the classic methods. */
+    public Model model(String id) {
+        try {
+            return zoo.get(id);
+        } catch (InvalidInputException e) {
+            if (e.getMessage().startsWith("Unknown model"))
+                throw new InvalidInputException(e.getMessage() + ". Classic methods: "
+                        + String.join(", ", ClassicMethods.ids()), e);
+            throw e;
+        }
+    }
+
+    /** Fails for an unknown id or a classic method's bad parameter, without opening anything. */
+    public void checkId(String id) {
+        if (ClassicMethods.isClassic(id))
+            ClassicMethods.get(id);
+        else
+            model(id);
+    }
+
+    /**
+     * Opens what the request names. Everything that can be checked without an image is checked first (the
+     * id, parameters, a bundle's files, attention maps asked of a model without them).
+     *
+     * @param log receives notable events (CPU fallback, spacing warnings, smaller tiles); may be null
+     * @throws InvalidInputException for an unknown id or a bad parameter
+     */
+    public Session open(SegmentationRequest request, Consumer<String> log) {
+        Consumer<String> notes = log == null ? s -> { } : log;
+        String id = request.modelId();
+        if (ClassicMethods.isClassic(id)) {
+            ClassicSegmenter classic = new ClassicSegmenter(id, request.parameters());
+            classic.check(request.options());
+            return new Session(request, classic, null);
+        }
+        Model model = model(id);
+        if (!request.parameters().isEmpty())
+            throw new InvalidInputException("Parameters (" + String.join(", ", request.parameters().keySet()) + ") are "
+                    + "for the classic methods (" + String.join(", ", ClassicMethods.ids()) + "); model '" + id
+                    + "' takes none");
+        PipelineProvider provider = providers.stream().filter(p -> p.handles(model)).findFirst().orElse(null);
+        if (provider != null)
+            provider.check(model);
+        OrtEngine engine = model.open(request.engineOptions());
+        try {
+            if (engine.fallbackReason() != null && request.device() != OrtEngine.Device.CPU)
+                notes.accept("running on the CPU: " + engine.fallbackReason());
+            VolumeSegmenter segmenter = provider != null ? provider.open(model, engine, request, notes)
+                    : new Segmenter(model, engine, notes);
+            segmenter.check(request.options()); // refuses options it cannot honour before any image is read
+            return new Session(request, segmenter, engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Segments a file or every image of a folder (the request's chunk of it) into {@code outDir}. Inputs whose
+     * outputs exist are skipped unless the request overwrites, so a run that stopped continues where it was.
+     * In a folder run a bad input is recorded and the others go on; a single file's failure is thrown.
+     *
+     * @throws InvalidInputException for a bad request, input or output folder, before any output is made
+     * @throws Progress.CancelledException when the listener's progress says so
+     */
+    public RunSummary run(SegmentationRequest request, Path input, Path outDir, RunListener listener) {
+        List<Path> files = mine(Inputs.list(input), request);
+        boolean folder = Files.isDirectory(input);
+        if (outDir == null || outDir.toString().isBlank())
+            throw new InvalidInputException("No output folder given; choose where the label images go");
+        if (folder && outDir.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize()))
+            throw new InvalidInputException("The output folder is the input folder " + input + "; choose another "
+                    + "output folder, so that outputs are not taken for inputs");
+        int done = 0, skipped = 0;
+        List<String> failures = new ArrayList<>();
+        try (Session session = open(request, listener::note)) {
+            try {
+                Files.createDirectories(outDir);
+            } catch (IOException e) {
+                throw new InvalidInputException("Cannot create the output folder " + outDir + ": " + e, e);
+            }
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                String label = (files.size() > 1 ? "[" + (i + 1) + "/" + files.size() + "] " : "") + file.getFileName();
+                Progress progress = listener.progress(label, i, files.size());
+                if (progress.cancelled())
+                    throw new Progress.CancelledException();
+                try {
+                    FileSegmentation.FileResult r = session.segmentFile(file, outDir, progress);
+                    if (r.status() == FileSegmentation.Status.SKIPPED) {
+                        skipped++;
+                        listener.skipped(label, r);
+                    } else {
+                        done++;
+                        listener.done(label, session, r);
+                    }
+                } catch (InvalidInputException e) {
+                    if (!folder)
+                        throw e;
+                    failures.add(file.getFileName() + ": " + e.getMessage());
+                    listener.failed(label, file, e);
+                }
+            }
+        }
+        return new RunSummary(folder, done, skipped, failures);
+    }
+
+    private static List<Path> mine(List<Path> all, SegmentationRequest request) {
+        List<Path> mine = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++)
+            if (i % request.chunks() == request.chunkIndex())
+                mine.add(all.get(i));
+        return mine;
+    }
+}

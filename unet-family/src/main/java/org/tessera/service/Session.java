@@ -1,0 +1,56 @@
+package org.tessera.service;
+
+import java.nio.file.Path;
+
+import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentResult;
+import org.tessera.unet.VolumeSegmenter;
+import org.tessera.volume.Progress;
+import org.tessera.volume.Volume;
+
+/**
+ * An opened request: the segmenter and the engine it runs on (none for a classic method). Closing it closes
+ * the engine; one session serves any number of volumes and files.
+ */
+public final class Session implements AutoCloseable {
+
+    private final SegmentationRequest request;
+    private final VolumeSegmenter segmenter;
+    private final OrtEngine engine;
+
+    Session(SegmentationRequest request, VolumeSegmenter segmenter, OrtEngine engine) {
+        this.request = request;
+        this.segmenter = segmenter;
+        this.engine = engine;
+    }
+
+    public SegmentationRequest request() { return request; }
+
+    public VolumeSegmenter segmenter() { return segmenter; }
+
+    /** The network's engine, or null for a classic method. */
+    public OrtEngine engine() { return engine; }
+
+    public boolean isClassic() { return engine == null; }
+
+    /** Segments a volume in memory (the input is only read). */
+    public SegmentResult segment(Volume input, Progress progress) {
+        return segmenter.segment(input, request.options(), progress);
+    }
+
+    /** Segments one file into {@code outDir} unless its outputs exist (see {@link FileSegmentation}). */
+    public FileSegmentation.FileResult segmentFile(Path input, Path outDir, Progress progress) {
+        return FileSegmentation.segment(this, input, outDir, progress);
+    }
+
+    @Override
+    public void close() {
+        if (engine != null)
+            engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + segmenter + "]";
+    }
+}
