@@ -1,0 +1,132 @@
+package org.tessera.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tessera.unet.ModelZoo;
+import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.io.VolumeIO;
+import org.tessera.volume.phantom.Phantoms;
+
+/** The folder run's rules, with a classic method so that no network is needed. */
+class SegmentationServiceTest {
+
+    static final SegmentationService SERVICE = new SegmentationService(ModelZoo.standard(List.of()));
+
+    @TempDir
+    Path dir;
+
+    /** Records what the run reports. */
+    static final class Heard implements RunListener {
+        final List<String> done = new ArrayList<>(), skipped = new ArrayList<>(), failed = new ArrayList<>();
+
+        @Override
+        public void note(String line) {}
+
+        @Override
+        public void done(String label, Session session, FileSegmentation.FileResult r) {
+            done.add(r.input().getFileName().toString());
+        }
+
+        @Override
+        public void skipped(String label, FileSegmentation.FileResult r) {
+            skipped.add(r.input().getFileName().toString());
+        }
+
+        @Override
+        public void failed(String label, Path file, InvalidInputException e) {
+            failed.add(file.getFileName().toString());
+        }
+    }
+
+    private Path folder(String... names) throws IOException {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        for (int i = 0; i < names.length; i++)
+            VolumeIO.write(Phantoms.nuclei2D(40, 32, 3, false, i + 1).image(), in.resolve(names[i]));
+        return in;
+    }
+
+    private static SegmentationRequest.Builder otsu() {
+        return SegmentationRequest.builder("classic:otsu");
+    }
+
+    @Test
+    void aFolderRunSkipsFinishedInputsAndOverwritesOnlyWhenAsked() throws IOException {
+        Path in = folder("a.tif", "b.nii.gz");
+        // outputs of an earlier run, truth files and hidden files are not inputs
+        VolumeIO.write(Phantoms.nuclei2D(40, 32, 3, false, 9).image(), in.resolve("a_truth.tif"));
+        VolumeIO.write(Phantoms.nuclei2D(40, 32, 3, false, 9).image(), in.resolve(".hidden.tif"));
+        Path out = dir.resolve("out");
+        Heard first = new Heard();
+        RunSummary s = SERVICE.run(otsu().build(), in, out, first);
+        assertEquals(List.of("a.tif", "b.nii.gz"), first.done);
+        assertEquals("2 segmented, 0 skipped (already done), 0 failed", s.toString());
+        assertTrue(Files.exists(out.resolve("a_labels.tif")) && Files.exists(out.resolve("b_labels.nii.gz")));
+
+        Heard again = new Heard();
+        assertEquals(2, SERVICE.run(otsu().build(), in, out, again).skipped());
+        assertEquals(List.of("a.tif", "b.nii.gz"), again.skipped);
+
+        Heard overwrite = new Heard();
+        SERVICE.run(otsu().overwrite(true).build(), in, out, overwrite);
+        assertEquals(2, overwrite.done.size());
+    }
+
+    @Test
+    void chunksSplitAFolderWithoutOverlap() throws IOException {
+        Path in = folder("a.tif", "b.tif", "c.tif");
+        Heard zero = new Heard(), one = new Heard();
+        SERVICE.run(otsu().chunk(2, 0).build(), in, dir.resolve("out"), zero);
+        SERVICE.run(otsu().chunk(2, 1).build(), in, dir.resolve("out"), one);
+        assertEquals(List.of("a.tif", "c.tif"), zero.done);
+        assertEquals(List.of("b.tif"), one.done);
+        InvalidInputException bad = assertThrows(InvalidInputException.class, () -> otsu().chunk(2, 2).build());
+        assertTrue(bad.getMessage().contains("--index") && bad.getMessage().contains("--chunks"), bad.getMessage());
+    }
+
+    @Test
+    void aBadInputOfAFolderIsCountedButASingleBadFileIsThrown() throws IOException {
+        Path in = folder("a.tif");
+        Files.writeString(in.resolve("broken.nii"), "not a NIfTI file");
+        Heard heard = new Heard();
+        RunSummary s = SERVICE.run(otsu().build(), in, dir.resolve("out"), heard);
+        assertEquals(1, s.done());
+        assertEquals(List.of("broken.nii"), heard.failed);
+        assertTrue(s.failures().get(0).startsWith("broken.nii: "), s.failures().toString());
+        assertThrows(InvalidInputException.class,
+                () -> SERVICE.run(otsu().build(), in.resolve("broken.nii"), dir.resolve("out2"), new Heard()));
+        assertFalse(Files.exists(dir.resolve("out2/broken_labels.nii")));
+    }
+
+    @Test
+    void theOutputFolderMustNotBeTheInputFolder() throws IOException {
+        Path in = folder("a.tif");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SERVICE.run(otsu().build(), in, in, new Heard()));
+        assertTrue(e.getMessage().contains(in.toString()), e.getMessage());
+        assertEquals(List.of(in.resolve("a.tif")), Inputs.list(in));
+    }
+
+    @Test
+    void requestsRefuseImpossibleValuesNamingTheOption() {
+        for (var bad : List.<Runnable>of(() -> otsu().batch(0).build(), () -> otsu().step(1.5).build(),
+                () -> otsu().threads(-1).build(), () -> otsu().spacing(new double[] { -1, 0 }, null).build())) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, bad::run);
+            assertTrue(e.getMessage().startsWith("--"), e.getMessage());
+        }
+        assertArrayEquals(new int[] { 64, 64, 32 }, SegmentationRequest.tile("64x64x32"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> SegmentationRequest.tileMode("tiles", "--mode"))
+                .getMessage().contains("gaussian or halo"));
+    }
+}
