@@ -1,16 +1,22 @@
 package org.tessera.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -85,17 +91,9 @@ final class FijiTestSupport {
                             + a.getProcessor(s).getf(i) + ", got " + b.getProcessor(s).getf(i));
     }
 
+    /** Same size and the same labels (label values are exact in float). */
     static void assertSamePixels(ImagePlus expected, ImagePlus actual) {
-        assertNotNull(actual, "no label image");
-        assertEquals(expected.getWidth(), actual.getWidth());
-        assertEquals(expected.getHeight(), actual.getHeight());
-        assertEquals(expected.getStackSize(), actual.getStackSize(), "planes");
-        ImageStack a = expected.getStack(), b = actual.getStack();
-        for (int s = 1; s <= a.getSize(); s++)
-            for (int i = 0; i < a.getWidth() * a.getHeight(); i++)
-                if (a.getProcessor(s).get(i) != b.getProcessor(s).get(i))
-                    throw new AssertionError("labels differ at plane " + s + ", pixel " + i + ": expected "
-                            + a.getProcessor(s).get(i) + ", got " + b.getProcessor(s).get(i));
+        assertSameValues(expected, actual, 0);
     }
 
     static ImagePlus open(Path file) {
@@ -142,6 +140,36 @@ final class FijiTestSupport {
                 "-D" + Tessera.MODELS_PROPERTY + "=" + FIXTURES, "-cp", classPath()));
         c.addAll(List.of(args));
         return c;
+    }
+
+    /** Runs a macro file with {@code ImageJ -batch} in a headless JVM, in {@code dir}. */
+    static Run batchMacro(Path dir, String macro) throws IOException, InterruptedException {
+        Path file = dir.resolve("test.ijm");
+        Files.writeString(file, macro);
+        Run r = run(javaCommand(true, "ij.ImageJ", "-batch", file.toString()), dir, 180);
+        assertFalse(r.timedOut(), "ImageJ -batch did not finish in time:\n" + r.output());
+        return r;
+    }
+
+    /**
+     * An ImageJ folder in {@code dir} (with {@code dir/home}) whose plugins folder holds a jar of only
+     * plugins.config: ImageJ reads the menu entries from it, the classes come from the class path. Skips the
+     * test where xvfb-run is missing.
+     */
+    static Path imageJWithMenus(Path dir) throws IOException {
+        assumeTrue(onPath("xvfb-run"), "xvfb-run is not installed: skipping the menu command tests (Debian packages: "
+                + "xvfb xauth)");
+        Path imagej = Files.createDirectories(dir.resolve("imagej"));
+        Path plugins = Files.createDirectories(imagej.resolve("plugins"));
+        try (InputStream config = FijiTestSupport.class.getResourceAsStream("/plugins.config");
+                OutputStream out = Files.newOutputStream(plugins.resolve("Tessera_Test.jar"));
+                JarOutputStream jar = new JarOutputStream(out)) {
+            jar.putNextEntry(new JarEntry("plugins.config"));
+            config.transferTo(jar);
+            jar.closeEntry();
+        }
+        Files.createDirectories(dir.resolve("home"));
+        return imagej;
     }
 
     static boolean onPath(String program) {

@@ -3,20 +3,14 @@ package org.tessera.fiji;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -48,18 +42,7 @@ class PlanDatasetXvfbTest {
 
     @BeforeEach
     void installPluginsConfig() throws IOException {
-        assumeTrue(FijiTestSupport.onPath("xvfb-run"),
-                "xvfb-run is not installed: skipping the plan command test (Debian packages: xvfb xauth)");
-        imagej = Files.createDirectories(dir.resolve("imagej"));
-        Path plugins = Files.createDirectories(imagej.resolve("plugins"));
-        try (InputStream config = getClass().getResourceAsStream("/plugins.config");
-                OutputStream out = Files.newOutputStream(plugins.resolve("Tessera_Test.jar"));
-                JarOutputStream jar = new JarOutputStream(out)) {
-            jar.putNextEntry(new JarEntry("plugins.config"));
-            config.transferTo(jar);
-            jar.closeEntry();
-        }
-        Files.createDirectories(dir.resolve("home"));
+        imagej = FijiTestSupport.imageJWithMenus(dir);
     }
 
     @Test

@@ -26,12 +26,7 @@ class TesseraMacroHeadlessTest {
     Path dir;
 
     private FijiTestSupport.Run batch(String macro) throws Exception {
-        Path file = dir.resolve("test.ijm");
-        Files.writeString(file, macro);
-        FijiTestSupport.Run r = FijiTestSupport.run(FijiTestSupport.javaCommand(true, "ij.ImageJ", "-batch",
-                file.toString()), dir, 180);
-        assertFalse(r.timedOut(), "ImageJ -batch did not finish in time:\n" + r.output());
-        return r;
+        return FijiTestSupport.batchMacro(dir, macro);
     }
 
     @Test
