@@ -122,7 +122,7 @@ class MenuCommandsXvfbTest {
         assertFalse(report.contains("WENT_ON"), "a macro went on after an error:\n" + report);
         assertEquals(3, report.lines().filter(l -> l.startsWith("DIALOG\t")).count(), report);
         assertTrue(report.contains("Unknown model 'no-such-model'"), report);
-        assertTrue(report.contains("tile size 33 along x is not a multiple of 2; use 32 or 34"), report);
+        assertTrue(report.contains("33") && report.contains("32 or 34"), report);
         assertTrue(report.contains("No image is open"), report);
         assertFalse(report.contains("Exception"), "a stack trace for a user mistake:\n" + report);
     }
@@ -191,7 +191,7 @@ class MenuCommandsXvfbTest {
 
         // a model without attention maps: an error dialog naming it, the macro stops, no new image
         assertFalse(report.contains("WENT_ON"), report);
-        assertTrue(report.contains("Model 'nuclei-2d-unet' has no attention maps"), report);
+        assertTrue(report.contains("nuclei-2d-unet") && report.contains("attention maps"), report);
         List<String> counts = report.lines().filter(l -> l.startsWith("IMAGES\t")).map(l -> l.substring(7)).toList();
         assertEquals("1", counts.get(counts.size() - 1), report);
         assertFalse(report.contains("Exception"), "a stack trace for a user mistake:\n" + report);
@@ -231,7 +231,7 @@ class MenuCommandsXvfbTest {
                         org.tessera.volume.ij.ImagePlusVolumes.wrap(input)).labels(), "expected");
         FijiTestSupport.assertSamePixels(expected, FijiTestSupport.open(labels));
         assertFalse(report.contains("WENT_ON"), "the macro went on after a bad parameter:\n" + report);
-        assertTrue(report.contains("Parameter k=40 of classic:kmeans is out of range"), report);
+        assertTrue(report.contains("k=40") && report.contains("classic:kmeans"), report);
         assertFalse(report.contains("Exception"), "a stack trace for a user mistake:\n" + report);
     }
 

@@ -184,7 +184,7 @@ class AttentionMapsTest {
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> new Segmenter(model, engine, null)
                     .segment(image, SegmentOptions.defaults().withAttentionMaps(true), Progress.NONE));
-            assertTrue(e.getMessage().startsWith("Model 'tiny-unet-2d' has no attention maps"), e.getMessage());
+            assertTrue(e.getMessage().contains("tiny-unet-2d") && e.getMessage().contains("attention"), e.getMessage());
             assertTrue(e.getMessage().contains("nuclei-2d-attention-unet") && e.getMessage().contains("leave attention maps off"),
                     e.getMessage());
         }

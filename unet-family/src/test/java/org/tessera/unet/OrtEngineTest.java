@@ -107,7 +107,7 @@ class OrtEngineTest {
             engine = m.open(new OrtEngine.Options(OrtEngine.Device.CUDA, 1));
         } catch (InvalidInputException e) {
             assertTrue(e.getMessage().startsWith("CUDA was requested for model 'tiny-unet-2d' but"), e.getMessage());
-            assertTrue(e.getMessage().contains("install onnxruntime_gpu and CUDA 12 + cuDNN 9, or use --device cpu"),
+            assertTrue(e.getMessage().contains("onnxruntime_gpu") && e.getMessage().contains("--device cpu"),
                     e.getMessage());
             return;
         }
