@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", sortOptions = false, description = {
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Time the engine alone on the tiles of a volume, and the whole pipeline (normalize, tile, run, stitch) on the "
                 + "same volume, alternating the two in one run; print both medians and their ratio." })
 final class BenchCommand implements Callable<Integer> {

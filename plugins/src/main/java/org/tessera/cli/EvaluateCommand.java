@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "evaluate", description = { "Dice and IoU per class between a predicted and a true label image.",
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = { "Dice and IoU per class between a predicted and a true label image.",
         "Binary masks stored as 0/255 count as labels 0/1. The last line is 'mean dice: <value>' (foreground classes)." })
 final class EvaluateCommand implements Callable<Integer> {
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "fingerprint", sortOptions = false, description = {
+@Command(name = "fingerprint", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Extract nnU-Net v2's dataset fingerprint from a raw data set folder (dataset.json, imagesTr, labelsTr): "
                 + "spacings and shapes after cropping to the nonzero region, foreground intensity statistics per channel.",
         "The folder is checked first; a problem names the case and file. Intensity statistics use every foreground voxel "

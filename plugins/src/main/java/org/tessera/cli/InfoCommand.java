@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = "Print dimensions, channels, spacing and data type of image files.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Print dimensions, channels, spacing and data type of image files.")
 final class InfoCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "NIfTI (.nii, .nii.gz), TIFF or PNG files.")
@@ -20,10 +21,20 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Describes every file it can; one that it cannot gets its message and does not stop the others. */
     @Override
     public Integer call() {
-        for (Path f : files)
-            spec.commandLine().getOut().println(VolumeIO.describe(f));
-        return ExitCodes.OK;
+        int failed = 0;
+        for (Path f : files) {
+            try {
+                spec.commandLine().getOut().println(VolumeIO.describe(f));
+            } catch (InvalidInputException e) {
+                failed++;
+                spec.commandLine().getErr().println("tessera: " + e.getMessage());
+            }
+        }
+        if (failed == 0)
+            return ExitCodes.OK;
+        return failed == files.size() ? ExitCodes.INVALID_INPUT : ExitCodes.SOME_FAILED;
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "models", description = { "List the models: id, 2D/3D, input channels, classes, and where each comes from; "
+@Command(name = "models", mixinStandardHelpOptions = true, description = { "List the models: id, 2D/3D, input channels, classes, and where each comes from; "
         + "then the classic methods (marked classic).", "--card ID prints a model's card, or a classic method's parameters." })
 final class ModelsCommand implements Callable<Integer> {
 
@@ -34,7 +34,7 @@ final class ModelsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelZoo zoo = options.zoo();
         if (cardOf != null && ClassicMethods.isClassic(cardOf)) {
-            out.print(ClassicMethods.describe(ClassicMethods.get(cardOf)));
+            out.println(ClassicMethods.describe(ClassicMethods.get(cardOf)).stripTrailing());
             return ExitCodes.OK;
         }
         if (cardOf != null) {

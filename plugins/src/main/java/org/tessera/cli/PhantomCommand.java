@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "phantom", sortOptions = false, description = {
+@Command(name = "phantom", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Generate a fluorescence-nuclei phantom with its exact labels (deterministic for a seed): writes <OUT> and "
                 + "<OUT name>_truth with the same extension (.tif, .nii.gz, .nii or .png).",
         "With --dataset DIR instead: write a small nnU-Net v2 raw data set of phantoms (dataset.json, imagesTr/, "

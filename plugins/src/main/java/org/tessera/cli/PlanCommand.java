@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plan", sortOptions = false, description = {
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Plan nnU-Net v2 configurations (2d, 3d_fullres, 3d_lowres and cascade where they apply) from a dataset "
                 + "fingerprint and dataset.json, with nnU-Net's default experiment planner.",
         "Prints a summary per configuration and writes the plans (nnUNetPlans.json) atomically." })

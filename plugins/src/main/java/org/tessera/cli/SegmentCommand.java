@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "segment", sortOptions = false,
+@Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = { "Segment an image, or every image in a folder, with a model or a classic method.",
                 "Writes <name>_labels.<same extension> per input (labels 0..C-1, geometry kept). Run again on "
                         + "the same folder, it skips inputs whose outputs exist.",

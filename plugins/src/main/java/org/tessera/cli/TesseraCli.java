@@ -35,7 +35,7 @@ public final class TesseraCli {
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter w = ex.getCommandLine().getErr();
             w.println("tessera: " + ex.getMessage());
-            w.println("Try 'tessera " + ex.getCommandLine().getCommandName() + " --help'.");
+            w.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.INVALID_INPUT;
         });
         return cli.execute(args);

@@ -47,8 +47,8 @@ class AttentionMapsCliTest {
         CliTest.Run r = CliTest.run("segment", "-m", "nuclei-2d-attention-unet", "-i", in.toString(), "-o",
                 out.toString(), "--mode", "halo", "--device", "cpu", "--threads", "2", "--attention-maps");
         assertEquals(0, r.status(), r.err());
-        assertEquals(Set.of("cells_labels.tif", "cells_attention_1.tif", "cells_attention_2.tif", "cells_attention_3.tif"),
-                names(out), "one file per gate and nothing else (no temporary files left)");
+        assertEquals(Set.of("cells_labels.tif", "cells_attention_1.tif", "cells_attention_2.tif", "cells_attention_3.tif",
+                "cells_tessera.json"), names(out), "one file per gate and the record, nothing else (no temporary files)");
         assertTrue(r.out().contains("attention map -> " + out.resolve("cells_attention_3.tif")), r.out());
 
         Volume input = VolumeIO.read(in);
@@ -71,12 +71,15 @@ class AttentionMapsCliTest {
                 assertTrue(v >= 0 && v <= 1, "attention_" + k + " value " + v);
         }
 
-        // run again: all outputs exist, skipped; a missing map makes it run again
-        assertTrue(CliTest.run("segment", "-m", "nuclei-2d-attention-unet", "-i", in.toString(), "-o", out.toString(),
-                "--device", "cpu", "--attention-maps").err().contains("outputs exist, skipped"));
-        Files.delete(out.resolve("cells_attention_2.tif"));
-        CliTest.Run again = CliTest.run("segment", "-m", "nuclei-2d-attention-unet", "-i", in.toString(), "-o",
+        // run again: all outputs exist, skipped; a missing map makes it run again; other options are refused
+        String[] same = { "segment", "-m", "nuclei-2d-attention-unet", "-i", in.toString(), "-o", out.toString(),
+                "--mode", "halo", "--device", "cpu", "--attention-maps" };
+        assertTrue(CliTest.run(same).err().contains("outputs exist, skipped"));
+        CliTest.Run gaussian = CliTest.run("segment", "-m", "nuclei-2d-attention-unet", "-i", in.toString(), "-o",
                 out.toString(), "--device", "cpu", "--attention-maps");
+        assertTrue(gaussian.status() != 0 && gaussian.err().contains("mode: halo -> gaussian"), gaussian.err());
+        Files.delete(out.resolve("cells_attention_2.tif"));
+        CliTest.Run again = CliTest.run(same);
         assertEquals(0, again.status(), again.err());
         assertTrue(Files.exists(out.resolve("cells_attention_2.tif")));
     }

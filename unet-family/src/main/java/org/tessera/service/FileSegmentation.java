@@ -9,15 +9,16 @@ import org.tessera.unet.SegmentResult;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
+import org.tessera.volume.io.AtomicFiles;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.render.Overlays;
 
 /**
  * Segments one image file into an output folder: {@code <name>_labels.<same extension>}, optionally
  * {@code <name>_probabilities}, {@code <name>_instances} (segmenters that separate objects),
- * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}. Outputs are written
- * atomically, so an existing output is a finished one: a run that is interrupted and started again skips what
- * is done.
+ * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}, then the record of what
+ * made them ({@code <name>_tessera.json}). Outputs are written atomically and the record last, so a record
+ * means a finished set: a run that is interrupted and started again skips what is done, and only that.
  */
 public final class FileSegmentation {
 
@@ -27,12 +28,22 @@ public final class FileSegmentation {
      * Where the outputs of one input go; {@code probabilities}, {@code instances} and {@code overlay} are null and
      * {@code attention} (one file per gate) is empty when not made.
      */
-    public record Outputs(Path labels, Path probabilities, Path instances, Path overlay, List<Path> attention) {
+    public record Outputs(Path labels, Path probabilities, Path instances, Path overlay, List<Path> attention,
+            Path record) {
+
+        /** Every image file of the set (not the record). */
+        public List<Path> files() {
+            List<Path> all = new ArrayList<>();
+            all.add(labels);
+            for (Path p : new Path[] { probabilities, instances, overlay })
+                if (p != null)
+                    all.add(p);
+            all.addAll(attention);
+            return all;
+        }
 
         boolean allExist() {
-            return Files.exists(labels) && (probabilities == null || Files.exists(probabilities))
-                    && (instances == null || Files.exists(instances)) && (overlay == null || Files.exists(overlay))
-                    && attention.stream().allMatch(Files::exists);
+            return files().stream().allMatch(Files::exists);
         }
     }
 
@@ -54,19 +65,33 @@ public final class FileSegmentation {
         return new Outputs(outDir.resolve(stem + "_labels" + ext),
                 probabilities ? outDir.resolve(stem + "_probabilities" + floatExt) : null,
                 instances ? outDir.resolve(stem + "_instances" + ext) : null,
-                overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps));
+                overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps),
+                outDir.resolve(stem + Provenance.SUFFIX));
     }
 
     /**
-     * Segments one file unless all its outputs exist already (and the request does not overwrite). The input
-     * is only read; outputs keep its geometry (spacing, unit, orientation), or take the request's spacing.
+     * Segments one file unless its outputs exist with a record of the same model and options (and the request
+     * does not overwrite). Outputs without a record (a run that stopped before it) are made again; outputs whose
+     * record differs are refused, naming what differs. The input is only read; outputs keep its geometry
+     * (spacing, unit, orientation), or take the request's spacing; the record is written last.
      */
     static FileResult segment(Session session, Path input, Path outDir, Progress progress) {
         SegmentationRequest request = session.request();
         Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.segmenter().instances(),
                 request.overlay(), session.segmenter().attentionOutputs(request.options()));
-        if (!request.overwrite() && outputs.allExist())
-            return new FileResult(input, Status.SKIPPED, outputs, null);
+        Provenance made = Provenance.of(session, outputs.files());
+        Provenance earlier = request.overwrite() ? null : Provenance.read(outputs.record());
+        if (earlier != null) {
+            List<String> differences = made.differences(earlier);
+            if (differences.isEmpty() && outputs.allExist())
+                return new FileResult(input, Status.SKIPPED, outputs, null);
+            if (differences.stream().anyMatch(d -> !d.startsWith("outputs:")))
+                throw new InvalidInputException("The outputs of " + input.getFileName() + " in " + outDir + " were made "
+                        + "differently (" + String.join("; ", differences) + "). Overwrite them (--overwrite) or "
+                        + "choose another output folder");
+        }
+        outputs.files().forEach(AtomicFiles::deleteLeftovers);
+        AtomicFiles.deleteLeftovers(outputs.record());
         Volume image = VolumeIO.read(input);
         double[] spacing = request.spacing();
         if (spacing != null) {
@@ -87,6 +112,7 @@ public final class FileSegmentation {
             VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
         if (outputs.overlay() != null)
             Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
+        made.write(outputs.record());
         return new FileResult(input, Status.DONE, outputs, result);
     }
 }

@@ -17,6 +17,7 @@ import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.classic.ClassicMethods;
+import org.tessera.volume.io.VolumeIO;
 
 /**
  * The one way from a {@link SegmentationRequest} to labels: picks the pipeline from the id and the model's card
@@ -74,7 +75,7 @@ public final class SegmentationService {
         if (ClassicMethods.isClassic(id)) {
             ClassicSegmenter classic = new ClassicSegmenter(id, request.parameters());
             classic.check(request.options());
-            return new Session(request, classic, null);
+            return new Session(request, null, classic, null);
         }
         Model model = model(id);
         if (!request.parameters().isEmpty())
@@ -91,7 +92,7 @@ public final class SegmentationService {
             VolumeSegmenter segmenter = provider != null ? provider.open(model, engine, request, notes)
                     : new Segmenter(model, engine, notes);
             segmenter.check(request.options()); // refuses options it cannot honour before any image is read
-            return new Session(request, segmenter, engine);
+            return new Session(request, model, segmenter, engine);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -109,8 +110,7 @@ public final class SegmentationService {
     public RunSummary run(SegmentationRequest request, Path input, Path outDir, RunListener listener) {
         List<Path> files = mine(Inputs.list(input), request);
         boolean folder = Files.isDirectory(input);
-        if (outDir == null || outDir.toString().isBlank())
-            throw new InvalidInputException("No output folder given; choose where the label images go");
+        checkOutputFolder(outDir);
         if (folder && outDir.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize()))
             throw new InvalidInputException("The output folder is the input folder " + input + "; choose another "
                     + "output folder, so that outputs are not taken for inputs");
@@ -146,6 +146,18 @@ public final class SegmentationService {
             }
         }
         return new RunSummary(folder, done, skipped, failures);
+    }
+
+    /** An output folder is a folder: not an existing file, and not named like the image file it is not. */
+    private static void checkOutputFolder(Path outDir) {
+        if (outDir == null || outDir.toString().isBlank())
+            throw new InvalidInputException("No output folder given; choose where the label images go");
+        if (Files.exists(outDir) && !Files.isDirectory(outDir))
+            throw new InvalidInputException("The output folder " + outDir + " is a file; give a folder (it is created "
+                    + "when missing): the outputs are named after the inputs, <name>_labels.<ext>");
+        if (!Files.exists(outDir) && VolumeIO.isSupported(outDir))
+            throw new InvalidInputException("The output folder " + outDir + " has the name of an image file; give a "
+                    + "folder (it is created when missing): the outputs are named after the inputs, <name>_labels.<ext>");
     }
 
     private static List<Path> mine(List<Path> all, SegmentationRequest request) {

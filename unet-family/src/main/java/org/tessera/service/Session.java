@@ -2,6 +2,7 @@ package org.tessera.service;
 
 import java.nio.file.Path;
 
+import org.tessera.unet.Model;
 import org.tessera.unet.OrtEngine;
 import org.tessera.unet.SegmentResult;
 import org.tessera.unet.VolumeSegmenter;
@@ -15,11 +16,13 @@ import org.tessera.volume.Volume;
 public final class Session implements AutoCloseable {
 
     private final SegmentationRequest request;
+    private final Model model;
     private final VolumeSegmenter segmenter;
     private final OrtEngine engine;
 
-    Session(SegmentationRequest request, VolumeSegmenter segmenter, OrtEngine engine) {
+    Session(SegmentationRequest request, Model model, VolumeSegmenter segmenter, OrtEngine engine) {
         this.request = request;
+        this.model = model;
         this.segmenter = segmenter;
         this.engine = engine;
     }
@@ -27,6 +30,9 @@ public final class Session implements AutoCloseable {
     public SegmentationRequest request() { return request; }
 
     public VolumeSegmenter segmenter() { return segmenter; }
+
+    /** The model of the zoo it runs, or null for a classic method. */
+    public Model model() { return model; }
 
     /** The network's engine, or null for a classic method. */
     public OrtEngine engine() { return engine; }

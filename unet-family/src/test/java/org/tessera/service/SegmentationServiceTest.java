@@ -84,6 +84,52 @@ class SegmentationServiceTest {
     }
 
     @Test
+    void outputsOfAnotherModelAreNeverTakenForThisRunsOnes() throws IOException {
+        Path in = folder("a.tif");
+        Path out = dir.resolve("out");
+        SERVICE.run(otsu().build(), in, out, new Heard());
+        Heard other = new Heard();
+        RunSummary s = SERVICE.run(SegmentationRequest.builder("classic:kmeans").build(), in, out, other);
+        assertEquals(List.of("a.tif"), other.failed);
+        assertTrue(s.failures().get(0).contains("classic:otsu -> classic:kmeans")
+                && s.failures().get(0).contains("--overwrite"), s.failures().get(0));
+        Heard overwrite = new Heard();
+        SERVICE.run(SegmentationRequest.builder("classic:kmeans").overwrite(true).build(), in, out, overwrite);
+        assertEquals(List.of("a.tif"), overwrite.done);
+        assertTrue(Files.readString(out.resolve("a_tessera.json")).contains("classic:kmeans"));
+    }
+
+    @Test
+    void aRunStoppedBeforeTheRecordIsRedoneToTheSameBytes() throws IOException {
+        Path in = folder("a.tif");
+        Path out = dir.resolve("out");
+        SERVICE.run(otsu().build(), in, out, new Heard());
+        byte[] labels = Files.readAllBytes(out.resolve("a_labels.tif"));
+        // as a process killed after the labels' rename and during the record's write leaves it
+        Files.delete(out.resolve("a_tessera.json"));
+        Files.writeString(out.resolve(".a_tessera.json.1234.part"), "{");
+        Heard again = new Heard();
+        SERVICE.run(otsu().build(), in, out, again);
+        assertEquals(List.of("a.tif"), again.done);
+        assertArrayEquals(labels, Files.readAllBytes(out.resolve("a_labels.tif")));
+        assertFalse(Files.exists(out.resolve(".a_tessera.json.1234.part")));
+        assertTrue(Files.exists(out.resolve("a_tessera.json")));
+    }
+
+    @Test
+    void anOutputFolderThatIsAFileOrNamedLikeAnImageIsRefused() throws IOException {
+        Path in = folder("a.tif");
+        Path file = Files.writeString(dir.resolve("existing"), "x");
+        for (Path bad : List.of(file, dir.resolve("result.tif"))) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> SERVICE.run(otsu().build(), in, bad, new Heard()));
+            assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("folder"), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("result.tif")));
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
     void chunksSplitAFolderWithoutOverlap() throws IOException {
         Path in = folder("a.tif", "b.tif", "c.tif");
         Heard zero = new Heard(), one = new Heard();

@@ -10,16 +10,31 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.tessera.volume.InvalidInputException;
 
 /** Writes a file so that readers see either the old file or the complete new one, never a partial one. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Writes the complete content to the given (not yet existing) path. */
-    interface ContentWriter {
+    public interface ContentWriter {
         void writeTo(Path temporary) throws IOException;
     }
 
     private AtomicFiles() {}
 
-    static void write(Path target, ContentWriter writer) {
+    /** Deletes what an earlier write of {@code target} left when its process was killed before the rename. */
+    public static void deleteLeftovers(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        String prefix = "." + absolute.getFileName() + ".";
+        try (var files = Files.list(absolute.getParent())) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".part"))
+                    Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a folder that cannot be listed fails the write that follows, with its own message
+        }
+    }
+
+    public static void write(Path target, ContentWriter writer) {
         Path absolute = target.toAbsolutePath().normalize();
         Path folder = absolute.getParent();
         if (folder == null || !Files.isDirectory(folder))

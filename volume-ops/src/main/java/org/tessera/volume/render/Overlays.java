@@ -2,12 +2,8 @@ package org.tessera.volume.render;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-
 import javax.imageio.ImageIO;
 
 import net.imglib2.RandomAccess;
@@ -16,6 +12,7 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 import org.tessera.volume.intensity.Normalization;
+import org.tessera.volume.io.AtomicFiles;
 
 /** Label overlays for a quick look: a grey image with coloured, outlined labels. */
 public final class Overlays {
@@ -73,20 +70,10 @@ public final class Overlays {
 
     /** Writes a PNG atomically (temporary file in the same folder, then rename). */
     public static void writePng(BufferedImage picture, Path target) {
-        try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-            try {
-                if (!ImageIO.write(picture, "png", tmp.toFile()))
-                    throw new IOException("no PNG writer available");
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + target + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(target, tmp -> {
+            if (!ImageIO.write(picture, "png", tmp.toFile()))
+                throw new IOException("no PNG writer available");
+        });
     }
 
     private static int busiestPlane(RandomAccessibleInterval<? extends RealType<?>> labels) {
