@@ -6,10 +6,10 @@ are scored against the truth: Dice per class, pooled over all held-out voxels (a
 networks), and the method's own time per image as the command line reports it (wall clock of the segmentation
 alone, one thread, without reading and writing files).
 
-The parameters are the fixed table PARAMS below. They were chosen on the TRAINING cases only, never on the
+The parameters are the fixed table PARAMS_TABLE below. They were chosen on the TRAINING cases only, never on the
 held-out ones, with `--tune`: for every method it runs a small grid of settings on the training cases, and for
 each setting the mapping of the method's intensity classes onto the data set's labels (the `order` parameter)
-that scores best on the training cases; it prints the best setting per method as a table to paste into PARAMS.
+that scores best on the training cases; it prints the best setting per method as rows to paste into PARAMS_TABLE.
 
     python3 scripts/classic_baselines.py                      # held-out run -> docs/comparison/classic.json
     python3 scripts/classic_baselines.py --tune               # choose PARAMS on the training cases
@@ -40,53 +40,57 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METHODS = ["otsu", "multi-otsu", "kmeans", "region-growing", "watershed", "edges"]
 
-# Chosen with --tune on the training cases (see the module comment); `order` maps the method's classes,
-# darkest first, onto the data set's labels. Where a method cannot single out the class, the best training
-# score is that of labelling everything background (order=0,0), and it is kept as it came out.
-PARAMS = {
-    "nuclei-2d": {
-        "otsu": ["sigma=1", "order=0,1"],
-        "multi-otsu": ["thresholds=2", "sigma=0", "order=0,1,1"],
-        "kmeans": ["k=3", "sigma=0", "order=0,1,1"],
-        "region-growing": ["objects=dark", "seed-percent=1", "sigma=1", "order=0,1"],
-        "watershed": ["markers=distance", "objects=bright", "sigma=1", "order=0,1"],
-        "edges": ["sigma=1", "close=2", "order=0,1"],
-    },
-    "em-membranes-2d": {
-        "otsu": ["sigma=2", "order=0,1"],
-        "multi-otsu": ["thresholds=2", "sigma=1", "order=0,1,1"],
-        "kmeans": ["k=3", "sigma=1", "order=0,1,1"],
-        "region-growing": ["objects=dark", "seed-percent=1", "sigma=1", "order=0,1"],
-        "watershed": ["markers=distance", "objects=bright", "sigma=2", "order=0,1"],
-        "edges": ["sigma=4", "close=2", "order=0,1"],
-    },
-    "axon-myelin-2d": {
-        "otsu": ["sigma=0", "order=0,1"],
-        "multi-otsu": ["thresholds=2", "sigma=0", "order=0,2,1"],
-        "kmeans": ["k=4", "sigma=0", "order=0,2,1,1"],
-        "region-growing": ["objects=bright", "seed-percent=5", "sigma=0", "order=0,1"],
-        "watershed": ["markers=extrema", "objects=dark", "sigma=1", "order=0,1"],
-        "edges": ["sigma=1", "close=0", "order=0,2"],
-    },
-    "nuclei-3d": {
-        "otsu": ["sigma=1.6", "order=0,1"],
-        "multi-otsu": ["thresholds=4", "sigma=0.8", "order=0,0,1,1,1"],
-        "kmeans": ["k=5", "sigma=0.8", "order=0,0,1,1,1"],
-        "region-growing": ["objects=dark", "seed-percent=1", "sigma=0.8", "order=0,1"],
-        "watershed": ["markers=distance", "objects=bright", "sigma=1.6", "order=0,1"],
-        "edges": ["sigma=1.6", "close=2", "order=0,1"],
-    },
-    "spleen-ct-3d": {
-        "otsu": ["sigma=0", "order=0,0"],
-        "multi-otsu": ["thresholds=4", "sigma=0.7949", "order=0,0,0,1,0"],
-        "kmeans": ["k=3", "sigma=0", "order=0,0,1"],
-        # tuned with the seed at 74,83,12 (the centre of the spleen in the last training slice); the held-out
-        # part is the next slices of the same volume, so the same point in its first slice, as a user would click
-        "region-growing": ["seeds=74,83,0", "sigma=0.7949", "tolerance=30", "order=0,1"],
-        "watershed": ["markers=extrema", "objects=bright", "sigma=0.7949", "order=0,0"],
-        "edges": ["sigma=0.7949", "close=0", "order=0,0"],
-    },
-}
+# Chosen with --tune on the training cases (see the module comment), one row per data set and method: the --param
+# words. `order` maps the method's classes, darkest first, onto the data set's labels. Where a method cannot single
+# out the class, the best training score is that of labelling everything background (order=0,0), and it is kept as
+# it came out.
+PARAMS_TABLE = """
+nuclei-2d        otsu            sigma=1 order=0,1
+nuclei-2d        multi-otsu      thresholds=2 sigma=0 order=0,1,1
+nuclei-2d        kmeans          k=3 sigma=0 order=0,1,1
+nuclei-2d        region-growing  objects=dark seed-percent=1 sigma=1 order=0,1
+nuclei-2d        watershed       markers=distance objects=bright sigma=1 order=0,1
+nuclei-2d        edges           sigma=1 close=2 order=0,1
+em-membranes-2d  otsu            sigma=2 order=0,1
+em-membranes-2d  multi-otsu      thresholds=2 sigma=1 order=0,1,1
+em-membranes-2d  kmeans          k=3 sigma=1 order=0,1,1
+em-membranes-2d  region-growing  objects=dark seed-percent=1 sigma=1 order=0,1
+em-membranes-2d  watershed       markers=distance objects=bright sigma=2 order=0,1
+em-membranes-2d  edges           sigma=4 close=2 order=0,1
+axon-myelin-2d   otsu            sigma=0 order=0,1
+axon-myelin-2d   multi-otsu      thresholds=2 sigma=0 order=0,2,1
+axon-myelin-2d   kmeans          k=4 sigma=0 order=0,2,1,1
+axon-myelin-2d   region-growing  objects=bright seed-percent=5 sigma=0 order=0,1
+axon-myelin-2d   watershed       markers=extrema objects=dark sigma=1 order=0,1
+axon-myelin-2d   edges           sigma=1 close=0 order=0,2
+nuclei-3d        otsu            sigma=1.6 order=0,1
+nuclei-3d        multi-otsu      thresholds=4 sigma=0.8 order=0,0,1,1,1
+nuclei-3d        kmeans          k=5 sigma=0.8 order=0,0,1,1,1
+nuclei-3d        region-growing  objects=dark seed-percent=1 sigma=0.8 order=0,1
+nuclei-3d        watershed       markers=distance objects=bright sigma=1.6 order=0,1
+nuclei-3d        edges           sigma=1.6 close=2 order=0,1
+spleen-ct-3d     otsu            sigma=0 order=0,0
+spleen-ct-3d     multi-otsu      thresholds=4 sigma=0.7949 order=0,0,0,1,0
+spleen-ct-3d     kmeans          k=3 sigma=0 order=0,0,1
+# tuned with the seed at 74,83,12 (the centre of the spleen in the last training slice); the held-out
+# part is the next slices of the same volume, so the same point in its first slice, as a user would click
+spleen-ct-3d     region-growing  seeds=74,83,0 sigma=0.7949 tolerance=30 order=0,1
+spleen-ct-3d     watershed       markers=extrema objects=bright sigma=0.7949 order=0,0
+spleen-ct-3d     edges           sigma=0.7949 close=0 order=0,0
+"""
+
+
+def parse_params(table):
+    """{data set: {method: [--param words]}} from the rows of a table like PARAMS_TABLE ('#' starts a comment)."""
+    params = {}
+    for line in table.splitlines():
+        if line.strip() and not line.startswith("#"):
+            dataset, method, *words = line.split()
+            params.setdefault(dataset, {})[method] = words
+    return params
+
+
+PARAMS = parse_params(PARAMS_TABLE)
 
 
 def read_png(path):
@@ -255,7 +259,7 @@ def grid(method, finest, dataset, train):
                     for o in ("bright", "dark") for p in (1, 5) for k in (0, 1)]
         if dataset == "spleen-ct-3d":
             # a seed point, as a user would click one: the centre of the spleen in the last training slice. In the
-            # held-out part (the next slices of the same volume) PARAMS puts it at the same x, y in slice 0.
+            # held-out part (the next slices of the same volume) PARAMS_TABLE puts it at the same x, y in slice 0.
             truth = train[0].truth
             z = max(np.nonzero(truth.sum((1, 2)))[0])
             ys, xs = np.nonzero(truth[z])
@@ -297,7 +301,10 @@ def tune(datasets, methods, data, work):
                     best = (score, params + ["order=" + ",".join(map(str, order))])
             table[name][method] = best[1]
             print("%s %s: %s (training mean Dice %.4f)" % (name, method, " ".join(best[1]), best[0]), flush=True)
-    print("PARAMS = " + json.dumps(table, indent=4))
+    print("rows for PARAMS_TABLE:")
+    for name, best in table.items():
+        for method, words in best.items():
+            print("%-16s %-15s %s" % (name, method, " ".join(words)))
 
 
 def held_out(datasets, methods, data, work, out, repeats):

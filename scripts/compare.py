@@ -23,10 +23,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tessera_common as common  # noqa: E402
 import train  # noqa: E402
 from datasets import LOADERS  # noqa: E402
 
-REPO = train.REPO
+REPO = common.REPO
 DATASETS = ["em-membranes-2d", "nuclei-2d", "axon-myelin-2d", "nuclei-3d", "spleen-ct-3d"]
 ARCHS = [("unet", "unet", "U-Net"), ("attention-unet", "attention-unet", "Attention U-Net"),
          ("unet++", "unetpp", "U-Net++"), ("cenet", "cenet", "CE-Net"), ("fcn32s", "fcn32s", "FCN-32s"),
@@ -43,7 +44,7 @@ MARK = ("<!-- comparison table: written by scripts/compare.py table -->", "<!-- 
 
 def supports(arch, dataset):
     """Whether the architecture exists for the data set's dimensionality (PSPNet is 2D only)."""
-    return train.PRESETS[dataset]["dims"] in train.ARCHS[arch].get("dims", (2, 3))
+    return common.PRESETS[dataset]["dims"] in common.ARCHS[arch].get("dims", (2, 3))
 
 
 def model_id(dataset, slug):
@@ -60,7 +61,7 @@ def folders(work, dataset, arch, slug):
 
 def cmd_train(args):
     for dataset in args.datasets:
-        dims = train.PRESETS[dataset]["dims"]
+        dims = common.PRESETS[dataset]["dims"]
         for arch, slug, _ in ARCHS:
             if (args.archs and arch not in args.archs) or not supports(arch, dataset):
                 continue
@@ -80,12 +81,12 @@ def cmd_train(args):
 
 def build(dataset, arch):
     """The architecture exactly as train.py builds it for this data set (random weights)."""
-    pre = train.PRESETS[dataset]
-    spec = train.ARCHS[arch]
+    pre = common.PRESETS[dataset]
+    spec = common.ARCHS[arch]
     dims = pre["dims"]
-    pools = train.parse_pools(train.arch_pools(pre, arch) or spec["pools"][dims] or pre["pools"])
+    pools = common.parse_pools(common.arch_pools(pre, arch) or spec["pools"][dims] or pre["pools"])
     patch = [int(v) for v in pre["patch"].split(",")]
-    return train.build_model(arch, dims, len(pre["classes"]), spec["base"][dims] or pre["base"], pools, patch)
+    return common.build_model(arch, dims, len(pre["classes"]), spec["base"][dims] or pre["base"], pools, patch)
 
 
 def rows_of(dataset, arch):
@@ -103,7 +104,7 @@ def cmd_time(args):
     torch.set_num_threads(2)
     out = {}
     for dataset in args.datasets:
-        dims = train.PRESETS[dataset]["dims"]
+        dims = common.PRESETS[dataset]["dims"]
         size = 256 if dims == 2 else 64
         x = torch.randn((1, 1) + (size,) * dims)
         rows = [(name, m.eval()) for arch, _, _ in ARCHS if supports(arch, dataset) for name, m in rows_of(dataset, arch)]
@@ -157,12 +158,10 @@ def cmd_table(args):
     doc = {"budget": {"iterations2d": ITERATIONS[2], "iterations3d": ITERATIONS[3], "seed": SEED},
            "results": results, "msPerTile": times}
     os.makedirs(os.path.dirname(OUT_JSON), exist_ok=True)
-    with open(OUT_JSON, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
+    common.write_json(doc, OUT_JSON)
     head = ["model"]
     for d in DATASETS:
-        pre = train.PRESETS[d]
+        pre = common.PRESETS[d]
         fg = [c for c in pre["classes"] if c not in ("background", "cell")]
         head.append("%s (%s)" % (d, " / ".join(fg)))
     head += ["parameters 2D / 3D", "ms per tile 2D / 3D"]
@@ -170,7 +169,7 @@ def cmd_table(args):
     def fg_mean(dice, classes):
         fg = [c for c in classes if c not in ("background", "cell")]
         return sum(dice[c] for c in fg) / len(fg)
-    best = {d: max((fg_mean(r["dice"], train.PRESETS[d]["classes"]), n) for n, r in results.get(d, {}).items())[1]
+    best = {d: max((fg_mean(r["dice"], common.PRESETS[d]["classes"]), n) for n, r in results.get(d, {}).items())[1]
             for d in DATASETS if results.get(d)}
     for n in names:
         cells = [n]
@@ -180,7 +179,7 @@ def cmd_table(args):
                 arch = next((a for a, _, name in ARCHS if n.startswith(name)), None)
                 cells.append("not trained" if arch is None or supports(arch, d) else "2D only")
                 continue
-            text = fmt_dice(r["dice"], train.PRESETS[d]["classes"])
+            text = fmt_dice(r["dice"], common.PRESETS[d]["classes"])
             cells.append("**%s**" % text if best.get(d) == n else text)
         p2 = results.get("nuclei-2d", {}).get(n, {}).get("parameters")
         p3 = results.get("nuclei-3d", {}).get(n, {}).get("parameters")
@@ -199,7 +198,7 @@ def cmd_table(args):
             cells = [m]
             for d in DATASETS:
                 dice = classic["dice"].get(d, {}).get(m)
-                cells.append(fmt_dice(dice, train.PRESETS[d]["classes"]) if dice else "not run")
+                cells.append(fmt_dice(dice, common.PRESETS[d]["classes"]) if dice else "not run")
             t = [classic["ms_per_image"].get(d, {}).get(m) for d in ("nuclei-2d", "nuclei-3d")]
             cells += ["0 / 0", " / ".join("-" if v is None else "%.0f" % v for v in t)]
             lines.append("| " + " | ".join(cells) + " |")
@@ -220,7 +219,7 @@ def montages(args, results):
     from PIL import Image, ImageDraw
     palette = np.array([[0, 0, 0], [255, 64, 64], [64, 160, 255], [255, 220, 0]], np.float32)
     for dataset in args.datasets:
-        pre = train.PRESETS[dataset]
+        pre = common.PRESETS[dataset]
         _, held = LOADERS[dataset](args.data)
         name, img, lab = held[0]
         if pre["dims"] == 3:  # the middle z slice of the held-out volume, predicted in 3D
@@ -272,7 +271,7 @@ def cmd_ship(args):
         dataset, arch = item.split(":")
         slug = dict((a, s) for a, s, _ in ARCHS)[arch]
         for folder in folders(args.work, dataset, arch, slug):
-            dest = os.path.join(train.MODELS, os.path.basename(folder))
+            dest = os.path.join(common.MODELS, os.path.basename(folder))
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(folder, dest)
             print("shipped", dest)

@@ -17,16 +17,18 @@ import sys
 import time
 
 import numpy as np
-import onnx
 import torch
 import torch.nn.functional as F
-from onnx import numpy_helper
 from torch.onnx import symbolic_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from datasets import LOADERS  # noqa: E402
+from onnx_check import OPSET, check_against_torch, export_graph, graph_ops, write_golden  # noqa: E402
+from tessera_common import MODELS, PRESETS, REPO, build_model, qualifier, write_json  # noqa: E402
 from tessera_models.unet import UNet  # noqa: E402
 
-OPSET = 17
+# Largest |difference| allowed: the exported graph against PyTorch here, Tessera against the golden output later.
+GOLDEN_TOLERANCE = 1e-4
 
 
 def in_channels(model):
@@ -114,122 +116,19 @@ UNPOOLING_SYMBOLICS = {"aten::max_pool2d_with_indices": _max_pool_with_indices,
 
 def to_onnx(model, path):
     model = fold_transposed_batchnorm(model)
-    dims = model.dims
-    names = ["depth", "height", "width"][-dims:]
     fixed = getattr(model, "fixed_input", None)  # PSPNet: one tile size, static spatial axes
     dummy = torch.zeros((1, in_channels(model)) + tuple(fixed or (2 * d for d in model.divisibility())))
-    axes = {0: "batch"}
-    if not fixed:
-        axes.update({2 + i: n for i, n in enumerate(names)})
-    outs = output_names(model)
     # Only SegNet / DeconvNet pool with indices; the symbolics are registered for this export alone.
     for name, fn in UNPOOLING_SYMBOLICS.items():
         torch.onnx.register_custom_op_symbolic(name, fn, OPSET)
     try:
-        # Eval-mode export folds every BatchNorm into the preceding convolution.
-        torch.onnx.export(model, dummy, path, opset_version=OPSET, input_names=["input"], output_names=outs,
-                          dynamic_axes=dict({"input": axes}, **{o: dict(axes) for o in outs}),
-                          do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
+        m = export_graph(model, path, dummy, output_names(model), dynamic_spatial=not fixed)
     finally:
         for name in UNPOOLING_SYMBOLICS:
             torch.onnx.unregister_custom_op_symbolic(name, OPSET)
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    ops = sorted({n.op_type for n in m.graph.node})
     # FC-DenseNet's BatchNorm comes before its convs (pre-activation): nothing to fold it into.
-    assert "BatchNormalization" not in ops or hasattr(model, "growth"), ops
-    return m, ops
-
-
-def run_onnx_graph(m, x, all_outputs=False):
-    """Independent evaluation of the exported graph with torch functional ops (no onnxruntime here);
-    covers the ops these U-Nets export to. Returns the first output, or every output when asked."""
-    env = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-    env[m.graph.input[0].name] = x
-    for n in m.graph.node:
-        a = {at.name: onnx.helper.get_attribute_value(at) for at in n.attribute}
-        ins = [env[i] if i else None for i in n.input]
-        d = ins[0].dim() - 2 if ins and ins[0] is not None else 0
-        if n.op_type == "Conv":
-            conv = [None, F.conv1d, F.conv2d, F.conv3d][d]
-            pads = a.get("pads", [0] * 2 * d)
-            assert pads[:d] == pads[d:]
-            y = conv(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d],
-                     a.get("dilations", 1), a.get("group", 1))
-        elif n.op_type == "ConvTranspose":
-            convt = [None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d][d]
-            pads, out_pad = a.get("pads", [0] * 2 * d), a.get("output_padding", [0] * d)
-            assert pads[:d] == pads[d:]
-            y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d], out_pad)
-        elif n.op_type == "BatchNormalization":  # inference form: running statistics
-            y = F.batch_norm(ins[0], ins[3], ins[4], ins[1], ins[2], False, 0.0, a.get("epsilon", 1e-5))
-        elif n.op_type == "Relu":
-            y = torch.relu(ins[0])
-        elif n.op_type == "AveragePool":
-            pads = a.get("pads", [0] * 2 * d)
-            assert pads[:d] == pads[d:]
-            ap = [None, F.avg_pool1d, F.avg_pool2d, F.avg_pool3d][d]
-            y = ap(ins[0], a["kernel_shape"], a.get("strides", 1), pads[:d],
-                   count_include_pad=bool(a.get("count_include_pad", 0)))
-        elif n.op_type == "GlobalAveragePool":
-            y = ins[0].mean(dim=tuple(range(2, ins[0].dim())), keepdim=True)
-        elif n.op_type == "MaxPool":
-            pads = a.get("pads", [0] * 2 * d)
-            assert pads[:d] == pads[d:] and a.get("storage_order", 0) == 0
-            mp = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][d]
-            indices = len(n.output) > 1 and n.output[1] != ""
-            y = mp(ins[0], a["kernel_shape"], a.get("strides", a["kernel_shape"]), pads[:d], return_indices=indices)
-            if indices:
-                # torch counts within each (n, c) plane; ONNX over the flattened N x C x spatial tensor
-                values, plane = y
-                first = torch.arange(plane.shape[0] * plane.shape[1]).reshape(plane.shape[:2] + (1,) * d)
-                y = (values, plane + first * ins[0][0, 0].numel())
-        elif n.op_type == "MaxUnpool":
-            # The spec: a zero tensor of the output shape (output_shape if given, else (in - 1) * stride + kernel
-            # - pads per axis), each value written at its flat index over the whole tensor.
-            kernel, strides = a["kernel_shape"], a.get("strides", [1] * d)
-            pads = a.get("pads", [0] * 2 * d)
-            shape = ins[2].tolist() if len(ins) > 2 and ins[2] is not None else list(ins[0].shape[:2]) + [
-                (i - 1) * s + k - p0 - p1 for i, s, k, p0, p1 in zip(ins[0].shape[2:], strides, kernel, pads[:d], pads[d:])]
-            y = torch.zeros(math.prod(shape), dtype=ins[0].dtype)
-            y[ins[1].reshape(-1)] = ins[0].reshape(-1)
-            y = y.reshape(shape)
-        elif n.op_type == "Concat":
-            y = torch.cat(ins, a["axis"])
-        elif n.op_type == "Sigmoid":
-            y = torch.sigmoid(ins[0])
-        elif n.op_type == "Add":
-            y = ins[0] + ins[1]
-        elif n.op_type == "Mul":
-            y = ins[0] * ins[1]
-        elif n.op_type == "Div":
-            y = ins[0] / ins[1]
-        elif n.op_type == "Slice":
-            starts, ends, axes_ = (ins[i].tolist() for i in (1, 2, 3))
-            steps = ins[4].tolist() if len(ins) > 4 else [1] * len(starts)
-            sl = [slice(None)] * ins[0].dim()
-            for st, en, ax, sp in zip(starts, ends, axes_, steps):
-                sl[ax] = slice(st, min(en, ins[0].shape[ax]), sp)
-            y = ins[0][tuple(sl)]
-        elif n.op_type == "Identity":
-            y = ins[0]
-        elif n.op_type == "Constant":
-            y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
-        elif n.op_type == "Resize":
-            # Only what the attention gates export: linear, half_pixel, constant scales, no roi.
-            assert a.get("mode") == b"linear" and a.get("coordinate_transformation_mode") == b"half_pixel", a
-            scales = [float(v) for v in ins[2]]
-            assert scales[:2] == [1.0, 1.0], scales
-            mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[d]
-            y = F.interpolate(ins[0], scale_factor=scales[2:], mode=mode, align_corners=False)
-        else:
-            raise NotImplementedError(n.op_type)
-        for name, value in zip(n.output, y if isinstance(y, tuple) else (y,)):
-            if name:
-                env[name] = value
-    if all_outputs:
-        return [env[o.name] for o in m.graph.output]
-    return env[m.graph.output[0].name]
+    assert "BatchNormalization" not in graph_ops(m) or hasattr(model, "growth"), graph_ops(m)
+    return m
 
 
 def golden_input(held, shape):
@@ -392,41 +291,18 @@ def ms_per_tile(model, size=256, repeats=10):
 
 def write_model_files(model, folder, golden_shape, held):
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "model.onnx")
-    m, ops = to_onnx(model, path)
+    m = to_onnx(model, os.path.join(folder, "model.onnx"))
     # the preset's golden shape, rounded up to this network's divisibility (CE-Net needs multiples of 32)
     golden_shape = getattr(model, "fixed_input", None) or \
         [int(math.ceil(g / d) * d) for g, d in zip(golden_shape, model.divisibility())]
     x = torch.from_numpy(golden_input(held, golden_shape))
-    with torch.no_grad():
-        y = model.eval()(x)
-        extra = []
-        if isinstance(y, (tuple, list)):   # logits first; extra outputs (attention maps) are not golden
-            y, extra = y[0], list(y[1:])
-        y_graph, *extra_graph = run_onnx_graph(m, x, all_outputs=True)
-    diff = float((y - y_graph).abs().max())
-    print("ONNX ops %s; graph vs PyTorch max |diff| %.2e" % (ops, diff), flush=True)
-    assert diff < 1e-4, diff
-    for name, a, a_graph in zip(output_names(model)[1:], extra, extra_graph):
+    expected, actual, diffs = check_against_torch(model, m, x, GOLDEN_TOLERANCE)
+    for name, a in zip(output_names(model)[1:], actual[1:]):
         # Stitched like the logits: one channel at the input's spatial size, coefficients in [0, 1].
-        assert tuple(a_graph.shape) == (x.shape[0], 1) + tuple(x.shape[2:]), (name, a_graph.shape)
-        assert 0 <= float(a_graph.min()) and float(a_graph.max()) <= 1, name
-        d = float((a - a_graph).abs().max())
-        print("%s: graph vs PyTorch max |diff| %.2e" % (name, d), flush=True)
-        assert d < 1e-4, (name, d)
-    x.numpy().astype("<f4").tofile(os.path.join(folder, "golden-input.bin"))
-    y.numpy().astype("<f4").tofile(os.path.join(folder, "golden-output.bin"))
-    golden = {"inputShape": list(x.shape), "outputShape": list(y.shape), "tolerance": 1e-4}
-    return golden, diff
-
-
-def qualifier(pooled, classes):
-    worst = min(pooled.values())
-    if worst < 0.7:
-        return "weak"
-    if worst < 0.85:
-        return "moderate"
-    return "good"
+        assert tuple(a.shape) == (x.shape[0], 1) + tuple(x.shape[2:]), (name, a.shape)
+        assert 0 <= float(a.min()) and float(a.max()) <= 1, name
+    # logits first; extra outputs (attention maps) are not golden
+    return write_golden(folder, x, expected[0], GOLDEN_TOLERANCE), diffs[0]
 
 
 def network_block(model, info, rev):
@@ -451,7 +327,7 @@ def export_model(model, folder, info):
     classes = pre["classes"]
     pooled = info["pooled"]
     held_names = [c[0] for c in info["held"]]
-    q = qualifier(pooled, classes)
+    q = qualifier(pooled)
     dice_text = ", ".join("%s %.3f" % (c, pooled[c]) for c in classes)
     arch = info.get("arch", "unet")
     card = {
@@ -514,22 +390,18 @@ def export_model(model, folder, info):
                          % (k, classes[-1], v["dice"][classes[-1]],
                             next(t for key, t in v.items() if key.startswith("msPerTile")), v["parameters"])
                          for k, v in pr["levels"].items())))
-    with open(os.path.join(folder, "card.json"), "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_json(card, os.path.join(folder, "card.json"))
     print("wrote %s (halo %s, divisibility %s)" % (folder, card["halo"], card["divisibility"]), flush=True)
     return card
 
 
 def main():
-    import train  # noqa: F401  (presets, architectures and loaders)
-    from datasets import LOADERS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dataset", required=True, choices=sorted(train.PRESETS))
+    ap.add_argument("--dataset", required=True, choices=sorted(PRESETS))
     ap.add_argument("--id", required=True)
     ap.add_argument("--checkpoint", required=True)
-    ap.add_argument("--data", default=os.path.join(train.REPO, "..", "shared", "data"))
-    ap.add_argument("--out", default=train.MODELS)
+    ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
+    ap.add_argument("--out", default=MODELS)
     ap.add_argument("--with-attention", action="store_true",
                     help="attention-unet: add each gate's coefficients as graph outputs attention_1 (finest) ..")
     args = ap.parse_args()
@@ -537,18 +409,18 @@ def main():
     folder = os.path.join(args.out, args.id)
     card = json.load(open(os.path.join(folder, "card.json")))
     net = card["network"]
-    pre = train.PRESETS[args.dataset]
+    pre = PRESETS[args.dataset]
     arch = card.get("architecture", "unet")
     pools = [tuple(reversed(p)) for p in net["poolKernels"]]
     if arch == "unet++":
         # The checkpoint is the whole trained network; the card says which level this folder holds.
-        full = train.build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"],
-                                 pools + [pools[-1]] * (net["trainedDepth"] - len(pools)))
+        full = build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"],
+                           pools + [pools[-1]] * (net["trainedDepth"] - len(pools)))
         full.load_state_dict(torch.load(args.checkpoint))
         model = full.prune(net["prunedLevel"])
     else:
-        model = train.build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"], pools,
-                                  list(reversed(card["patchSize"])))
+        model = build_model(arch, pre["dims"], len(pre["classes"]), net["baseWidth"], pools,
+                            list(reversed(card["patchSize"])))
         model.load_state_dict(torch.load(args.checkpoint))
     card.pop("attentionOutputs", None)
     if args.with_attention:
@@ -562,9 +434,7 @@ def main():
         card = declared
     _, held = LOADERS[args.dataset](args.data)
     card["golden"], _ = write_model_files(model, folder, pre["golden"], held)
-    with open(os.path.join(folder, "card.json"), "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_json(card, os.path.join(folder, "card.json"))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 """Export of a trained PlainConvUNet as a Tessera nnU-Net bundle (docs/nnunet-bundle.md)."""
-import json
 import os
+import sys
 
 import numpy as np
-import onnx
 import torch
-import torch.nn.functional as F
-from onnx import numpy_helper
 
-OPSET = 17
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/, for the shared modules
+from onnx_check import check_against_torch, export_graph, graph_ops, write_golden  # noqa: E402
+from tessera_common import qualifier, write_json  # noqa: E402
+
+# Largest |difference| allowed, the graph against PyTorch and Tessera against the golden output: onnxruntime differs
+# from PyTorch by up to about 2e-4 through InstanceNorm.
+GOLDEN_TOLERANCE = 1e-3
 GOLDEN_NOTE = ("golden-input.bin: centre crop of the first held-out case after nnU-Net preprocessing (array order "
                "after transpose_forward); golden-output.bin: the full-resolution logits")
 
@@ -42,61 +45,6 @@ PRESETS = {
 }
 
 
-def to_onnx(model, path, n_in, div):
-    model.eval()
-    dims = len(div)
-    names = ["depth", "height", "width"][-dims:]
-    dummy = torch.zeros((1, n_in) + tuple(2 * d for d in div))
-    axes = {0: "batch"}
-    axes.update({2 + i: n for i, n in enumerate(names)})
-    torch.onnx.export(model, dummy, path, opset_version=OPSET, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": axes, "logits": dict(axes)}, do_constant_folding=True,
-                      training=torch.onnx.TrainingMode.EVAL)
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    return m, sorted({n.op_type for n in m.graph.node})
-
-
-def run_onnx_graph(m, x):
-    """Independent evaluation of the exported graph with torch functional ops (no onnxruntime here)."""
-    env = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-    env[m.graph.input[0].name] = x
-    for n in m.graph.node:
-        a = {at.name: onnx.helper.get_attribute_value(at) for at in n.attribute}
-        ins = [env[i] if i else None for i in n.input]
-        if n.op_type == "Constant":
-            env[n.output[0]] = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
-            continue
-        if n.op_type == "Identity":
-            env[n.output[0]] = ins[0]
-            continue
-        d = ins[0].dim() - 2
-        if n.op_type == "Conv":
-            conv = [None, F.conv1d, F.conv2d, F.conv3d][d]
-            pads = a.get("pads", [0] * 2 * d)
-            assert pads[:d] == pads[d:]
-            y = conv(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1), pads[:d],
-                     a.get("dilations", 1), a.get("group", 1))
-        elif n.op_type == "ConvTranspose":
-            convt = [None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d][d]
-            assert not any(a.get("pads", [0])) and not any(a.get("output_padding", [0]))
-            y = convt(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a.get("strides", 1))
-        elif n.op_type == "InstanceNormalization":
-            axes = list(range(2, ins[0].dim()))
-            mean = ins[0].mean(axes, keepdim=True)
-            var = ((ins[0] - mean) ** 2).mean(axes, keepdim=True)
-            shape = [1, -1] + [1] * d
-            y = (ins[0] - mean) / torch.sqrt(var + a.get("epsilon", 1e-5)) * ins[1].view(shape) + ins[2].view(shape)
-        elif n.op_type == "LeakyRelu":
-            y = torch.where(ins[0] >= 0, ins[0], ins[0] * a.get("alpha", 0.01))
-        elif n.op_type == "Concat":
-            y = torch.cat(ins, a["axis"])
-        else:
-            raise NotImplementedError(n.op_type)
-        env[n.output[0]] = y
-    return env[m.graph.output[0].name]
-
-
 def golden_input(data, div, target=32):
     """Centre crop of a preprocessed case: per axis the smallest multiple of the divisibility >= target,
     at most the largest multiple that fits the case."""
@@ -112,29 +60,11 @@ def golden_input(data, div, target=32):
 
 def write_model_files(model, folder, n_in, div, golden_src, golden_target=32):
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "model.onnx")
-    m, ops = to_onnx(model, path, n_in, div)
+    model.eval()
+    m = export_graph(model, os.path.join(folder, "model.onnx"), torch.zeros((1, n_in) + tuple(2 * d for d in div)))
     x = torch.from_numpy(golden_input(golden_src, div, golden_target))
-    with torch.no_grad():
-        y = model.eval()(x)
-        y_graph = run_onnx_graph(m, x)
-    diff = float((y - y_graph).abs().max())
-    print("ONNX ops %s; graph vs PyTorch max |diff| %.2e" % (ops, diff), flush=True)
-    assert diff < 1e-3, diff
-    x.numpy().astype("<f4").tofile(os.path.join(folder, "golden-input.bin"))
-    y.numpy().astype("<f4").tofile(os.path.join(folder, "golden-output.bin"))
-    return {"inputShape": list(x.shape), "outputShape": list(y.shape), "tolerance": 1e-3}, diff, ops
-
-
-def qualifier(pooled):
-    worst = min(v for k, v in pooled.items())
-    return "weak" if worst < 0.7 else ("moderate" if worst < 0.85 else "good")
-
-
-def write_json(obj, path):
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
+    expected, _, diffs = check_against_torch(model, m, x, GOLDEN_TOLERANCE)
+    return write_golden(folder, x, expected[0], GOLDEN_TOLERANCE), diffs[0], graph_ops(m)
 
 
 def export_bundle(model, folder, info):

@@ -36,6 +36,15 @@ def arch_from_config(config):
                 n_conv_per_stage_decoder=[2] * (n - 1), conv_bias=True)
 
 
+def stage_outputs(stages, x):
+    """Every encoder stage's output, finest first: the skips, the last one also the decoder's input."""
+    outputs = []
+    for stage in stages:
+        x = stage(x)
+        outputs.append(x)
+    return outputs
+
+
 class ConvNormAct(nn.Sequential):
     def __init__(self, dims, cin, cout, kernel, stride, bias):
         conv = nn.Conv3d if dims == 3 else nn.Conv2d
@@ -86,10 +95,7 @@ class PlainConvUNet(nn.Module):
         return d
 
     def forward(self, x):
-        skips = []
-        for stage in self.encoder:
-            x = stage(x)
-            skips.append(x)
+        skips = stage_outputs(self.encoder, x)
         x = skips[-1]
         outs = []
         n = len(self.decoder)

@@ -20,23 +20,21 @@ import argparse
 import json
 import math
 import os
-import shutil
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.append(os.path.dirname(HERE))  # scripts/, for tessera_common
 import preprocess as P  # noqa: E402
 import plainconvunet as U  # noqa: E402
 import bundle  # noqa: E402
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODELS = os.path.join(REPO, "unet-family", "src", "main", "resources", "org", "tessera", "unet", "models")
+from tessera_common import MODELS, TrainingBudget  # noqa: E402
 
 
 # ---------------------------------------------------------------- data
@@ -351,12 +349,9 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.99, nesterov=True, weight_decay=3e-5)
     n_fg = batch - int(round(batch * (1 - 0.33)))
     weights = None
-    t0, it, budget = time.time(), 0, args.minutes * 60
+    budget = TrainingBudget(args.iters, args.minutes)
     model.train()
-    while it < args.iters:
-        progress = max(it / args.iters, (time.time() - t0) / budget)
-        if progress >= 1:
-            break
+    for step, progress in budget:
         for g in opt.param_groups:
             g["lr"] = 1e-2 * (1 - progress) ** 0.9
         xs, ys = [], []
@@ -376,11 +371,10 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 12)
         opt.step()
-        it += 1
-        if it % 20 == 0:
-            print("iter %d  %.0fs  lr %.5f  loss %.4f" % (it, time.time() - t0, opt.param_groups[0]["lr"],
+        if step % 20 == 0:
+            print("iter %d  %.0fs  lr %.5f  loss %.4f" % (step, budget.elapsed(), opt.param_groups[0]["lr"],
                                                            loss.item()), flush=True)
-    minutes = (time.time() - t0) / 60
+    it, minutes = budget.done, budget.elapsed() / 60
     print("trained %d iterations in %.1f min" % (it, minutes), flush=True)
     torch.save(model.state_dict(), os.path.join(work, "checkpoint.pt"))
 

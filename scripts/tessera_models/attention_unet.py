@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .unet import DoubleConv, _ops, pooling_product
+from .unet import DoubleConv, _ops, level_pools, pooling_product, run_encoder, unet_encoder
 
 
 class AttentionGate(nn.Module):
@@ -49,22 +49,12 @@ class AttentionUNet(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=16, pools=None, depth=3, return_attention=False):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * depth
-        pools = [tuple(p) for p in pools]
-        assert all(len(p) == dims for p in pools)
+        pools = level_pools(dims, pools, depth)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         self.return_attention = return_attention
-        conv, _, maxpool, up = _ops(dims)
+        conv, _, _, up = _ops(dims)
         widths = [base * 2 ** i for i in range(len(pools) + 1)]
-        self.down = nn.ModuleList()
-        self.pool = nn.ModuleList()
-        cin = in_channels
-        for i, p in enumerate(pools):
-            self.down.append(DoubleConv(dims, cin, widths[i]))
-            self.pool.append(maxpool(p, p))
-            cin = widths[i]
-        self.bottom = DoubleConv(dims, widths[-2], widths[-1])
+        self.down, self.pool, self.bottom = unet_encoder(dims, in_channels, widths, pools)
         self.gate = nn.ModuleList()
         self.up = nn.ModuleList()
         self.dec = nn.ModuleList()
@@ -75,12 +65,7 @@ class AttentionUNet(nn.Module):
         self.head = conv(widths[0], classes, 1)
 
     def forward(self, x):
-        skips = []
-        for d, p in zip(self.down, self.pool):
-            x = d(x)
-            skips.append(x)
-            x = p(x)
-        x = self.bottom(x)
+        x, skips = run_encoder(self.down, self.pool, self.bottom, x)
         alphas = []
         for gate, u, d, s in zip(self.gate, self.up, self.dec, reversed(skips)):
             s, a = gate(s, x)          # gating signal: the coarser decoder level

@@ -137,16 +137,37 @@ class DecoderBlock(nn.Sequential):
                          conv(mid, cout, 1, bias=False), bn(cout), nn.ReLU(inplace=True))
 
 
-class CENet(nn.Module):
+class ResNetEncoded(nn.Module):
+    """What CE-Net and RefineNet share: the five downsampling strides (stem conv, max pooling, stages 2, 3, 4), each
+    per tensor axis, and a ResNet encoder of `blocks` basic blocks per stage, the first stage `base` wide."""
+
+    def __init__(self, dims, in_channels, base, pools, blocks):
+        super().__init__()
+        pools = five_strides(dims, pools)
+        self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
+        self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, blocks)
+
+    def encode(self, x):
+        """The four stages' outputs, finest first."""
+        x = self.maxpool(self.stem(x))
+        feats = []
+        for layer in self.layers:
+            x = layer(x)
+            feats.append(x)
+        return feats
+
+    def divisibility(self):
+        return pooling_product(self.pools)
+
+
+class CENet(ResNetEncoded):
     """pools: the five downsampling strides (stem conv, max pooling, layer 2, layer 3, layer 4), each per tensor
     axis; base: the first encoder width w (the paper's ResNet-34: 64)."""
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
-        super().__init__()
-        pools = five_strides(dims, pools)
+        super().__init__(dims, in_channels, base, pools, BLOCKS)
+        pools = self.pools
         conv, _, _ = _nn(dims)
-        self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
-        self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS)
         widths = [base, 2 * base, 4 * base, 8 * base]
         self.dac = DAC(dims, widths[3])
         self.rmp = RMP(dims, widths[3])
@@ -163,18 +184,11 @@ class CENet(nn.Module):
             conv(head, classes, 3, padding=1))
 
     def forward(self, x):
-        x = self.maxpool(self.stem(x))
-        feats = []
-        for layer in self.layers:
-            x = layer(x)
-            feats.append(x)
+        feats = self.encode(x)
         x = self.rmp(self.dac(feats[3]))
         for dec, skip in zip(self.decoders[:3], reversed(feats[:3])):
             x = dec(x) + skip
         return self.final(self.decoders[3](x))
-
-    def divisibility(self):
-        return pooling_product(self.pools)
 
     def card_network(self):
         return {"depth": len(self.pools), "baseWidth": self.base, "blocks": list(BLOCKS),

@@ -34,9 +34,9 @@ Differences from the paper, and why:
 import torch
 import torch.nn as nn
 
-from .fcn import BLOCKS, _nn
+from .fcn import BLOCKS
 from .refinenet import upsample
-from .unet import five_strides, pooling_product
+from .unet import _ops, five_strides, pooling_product
 
 CONTEXT_DILATIONS = (1, 1, 2, 4, 8, 16, 1)
 CONTEXT_CHANNELS = (2, 2, 4, 8, 16, 32, 32)  # times C, the large module
@@ -63,7 +63,7 @@ class DilatedNet(nn.Module):
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__()
         pools = five_strides(dims, pools)
-        conv, bn, maxpool, _ = _nn(dims)
+        conv, bn, maxpool, _ = _ops(dims)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]
         # Per block: the dilation standing in for the removed poolings before it (pool4 before conv5).

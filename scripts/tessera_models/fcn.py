@@ -20,23 +20,15 @@ Differences from the paper, and why:
 import torch
 import torch.nn as nn
 
-from .unet import five_strides, pooling_product
+from .unet import _ops, five_strides, pooling_product
 
 BLOCKS = (2, 2, 3, 3, 3)  # VGG-16
-
-
-def _nn(dims):
-    if dims == 2:
-        return nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.ConvTranspose2d
-    if dims == 3:
-        return nn.Conv3d, nn.BatchNorm3d, nn.MaxPool3d, nn.ConvTranspose3d
-    raise ValueError("dims must be 2 or 3")
 
 
 def conv_bn_relu(dims, widths, transposed=False):
     """Zero-padded 3x3(x3) convs + BatchNorm + ReLU from widths[0] through widths[1:]: one VGG-16-BN block, or
     with transposed=True a stack of stride-1 transposed convs (DeconvNet's deconvolution layers)."""
-    conv, bn, _, convt = _nn(dims)
+    conv, bn, _, convt = _ops(dims)
     layers = []
     for cin, cout in zip(widths, widths[1:]):
         layers += [(convt if transposed else conv)(cin, cout, 3, padding=1, bias=False), bn(cout), nn.ReLU(inplace=True)]
@@ -52,7 +44,7 @@ def fc6_kernel(pools):
 def bilinear_up(dims, classes, stride):
     """Transposed conv multiplying each axis by its stride, initialised as (bi/tri)linear interpolation of each
     class map (zero between different classes)."""
-    _, _, _, convt = _nn(dims)
+    _, _, _, convt = _ops(dims)
     kernel = tuple(2 * s if s > 1 else 1 for s in stride)
     pad = tuple(s // 2 if s > 1 else 0 for s in stride)
     up = convt(classes, classes, kernel, stride, pad, bias=False)
@@ -76,7 +68,7 @@ class FCN(nn.Module):
         super().__init__()
         pools = five_strides(dims, pools)
         assert skip in (8, 16, 32), skip
-        conv, _, maxpool, _ = _nn(dims)
+        conv, _, maxpool, _ = _ops(dims)
         self.dims, self.pools, self.in_channels, self.base, self.skip = dims, pools, in_channels, base, skip
         widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]
         self.blocks = nn.ModuleList()

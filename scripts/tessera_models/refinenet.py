@@ -27,8 +27,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .cenet import _nn, resnet_encoder
-from .unet import five_strides, pooling_product
+from .cenet import ResNetEncoded, _nn
+from .unet import pooling_product
 
 BLOCKS = (2, 2, 2, 2)  # ResNet-18
 CRP_BLOCKS = 2
@@ -90,16 +90,14 @@ class RefineNetBlock(nn.Module):
         return self.out(self.crp(x))
 
 
-class RefineNet(nn.Module):
+class RefineNet(ResNetEncoded):
     """pools: the five downsampling strides (stem conv, max pooling, stages 2, 3, 4), each per tensor axis;
     base: the first encoder width w (the paper's ResNet: 64 before its bottleneck expansion)."""
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
-        super().__init__()
-        pools = five_strides(dims, pools)
+        super().__init__(dims, in_channels, base, pools, BLOCKS)
+        pools = self.pools
         conv, _, _ = _nn(dims)
-        self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
-        self.stem, self.maxpool, self.layers = resnet_encoder(dims, in_channels, base, pools, BLOCKS)
         f = 2 * base
         paths = [f, f, f, 2 * f]  # stages 1..4
         self.adapt = nn.ModuleList([conv(base * 2 ** i, c, 3, padding=1, bias=False) for i, c in enumerate(paths)])
@@ -111,18 +109,11 @@ class RefineNet(nn.Module):
         self.head = nn.Sequential(RCU(dims, f), RCU(dims, f), conv(f, classes, 1))
 
     def forward(self, x):
-        x = self.maxpool(self.stem(x))
-        feats = []
-        for layer, adapt in zip(self.layers, self.adapt):
-            x = layer(x)
-            feats.append(adapt(x))
+        feats = [adapt(f) for adapt, f in zip(self.adapt, self.encode(x))]
         x = self.refine[0](feats[3])
         for block, feat in zip(self.refine[1:], reversed(feats[:3])):
             x = block(feat, x)
         return upsample(self.head(x), pooling_product(self.pools[:2]))
-
-    def divisibility(self):
-        return pooling_product(self.pools)
 
     def card_network(self):
         mode = "bilinear" if self.dims == 2 else "trilinear"

@@ -30,8 +30,8 @@ Differences from the papers, and why:
 """
 import torch.nn as nn
 
-from .fcn import BLOCKS, _nn, conv_bn_relu, fc6_kernel
-from .unet import five_strides, pooling_product
+from .fcn import BLOCKS, conv_bn_relu, fc6_kernel
+from .unet import _ops, five_strides, pooling_product
 
 
 class UnpoolingNet(nn.Module):
@@ -42,7 +42,7 @@ class UnpoolingNet(nn.Module):
     def __init__(self, dims, in_channels, base, pools):
         super().__init__()
         pools = five_strides(dims, pools)
-        _, _, maxpool, _ = _nn(dims)
+        _, _, maxpool, _ = _ops(dims)
         unpool = {2: nn.MaxUnpool2d, 3: nn.MaxUnpool3d}[dims]
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         self.widths = [base, 2 * base, 4 * base, 8 * base, 8 * base]
@@ -75,7 +75,7 @@ class SegNet(UnpoolingNet):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__(dims, in_channels, base, pools)
-        conv, _, _, _ = _nn(dims)
+        conv, _, _, _ = _ops(dims)
         self.middle = nn.Identity()
         widths = self.mirrored()
         widths[-1].pop()  # the mirror of the very first conv is the classifier: w -> classes, no BatchNorm or ReLU
@@ -95,7 +95,7 @@ class DeconvNet(UnpoolingNet):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None):
         super().__init__(dims, in_channels, base, pools)
-        conv, bn, _, convt = _nn(dims)
+        conv, bn, _, convt = _ops(dims)
         k6 = fc6_kernel(self.pools)
         pad = tuple(k // 2 for k in k6)
         fc, top = 16 * base, self.widths[4]

@@ -39,26 +39,46 @@ class DoubleConv(nn.Sequential):
             conv(cout, cout, 3, padding=1, bias=False), bn(cout), nn.ReLU(inplace=True))
 
 
+def level_pools(dims, pools, depth):
+    """One pooling kernel per level as tuples, in tensor axis order; 2 on every axis at `depth` levels if none."""
+    pools = [tuple(p) for p in ([(2,) * dims] * depth if pools is None else pools)]
+    assert all(len(p) == dims for p in pools), pools
+    return pools
+
+
+def unet_encoder(dims, in_channels, widths, pools):
+    """The U-Net encoder: per level a DoubleConv and its max pooling, then the bottom DoubleConv (widths: one per
+    level and the bottom's)."""
+    conv_levels, poolings = nn.ModuleList(), nn.ModuleList()
+    maxpool = _ops(dims)[2]
+    cin = in_channels
+    for i, p in enumerate(pools):
+        conv_levels.append(DoubleConv(dims, cin, widths[i]))
+        poolings.append(maxpool(p, p))
+        cin = widths[i]
+    return conv_levels, poolings, DoubleConv(dims, widths[-2], widths[-1])
+
+
+def run_encoder(conv_levels, poolings, bottom, x):
+    """The bottom block's output and every level's output before its pooling (the skips, finest first)."""
+    skips = []
+    for level, pool in zip(conv_levels, poolings):
+        x = level(x)
+        skips.append(x)
+        x = pool(x)
+    return bottom(x), skips
+
+
 class UNet(nn.Module):
     """pools: one kernel per pooling level, in tensor axis order ((z,) y, x); len(pools) = depth."""
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=16, pools=None, depth=3):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * depth
-        pools = [tuple(p) for p in pools]
-        assert all(len(p) == dims for p in pools)
+        pools = level_pools(dims, pools, depth)
         self.dims, self.pools = dims, pools
-        conv, _, maxpool, up = _ops(dims)
+        conv, _, _, up = _ops(dims)
         widths = [base * 2 ** i for i in range(len(pools) + 1)]
-        self.down = nn.ModuleList()
-        self.pool = nn.ModuleList()
-        cin = in_channels
-        for i, p in enumerate(pools):
-            self.down.append(DoubleConv(dims, cin, widths[i]))
-            self.pool.append(maxpool(p, p))
-            cin = widths[i]
-        self.bottom = DoubleConv(dims, widths[-2], widths[-1])
+        self.down, self.pool, self.bottom = unet_encoder(dims, in_channels, widths, pools)
         self.up = nn.ModuleList()
         self.dec = nn.ModuleList()
         for i in reversed(range(len(pools))):
@@ -67,12 +87,7 @@ class UNet(nn.Module):
         self.head = conv(widths[0], classes, 1)
 
     def forward(self, x):
-        skips = []
-        for d, p in zip(self.down, self.pool):
-            x = d(x)
-            skips.append(x)
-            x = p(x)
-        x = self.bottom(x)
+        x, skips = run_encoder(self.down, self.pool, self.bottom, x)
         for u, d, s in zip(self.up, self.dec, reversed(skips)):
             x = d(torch.cat([u(x), s], 1))
         return self.head(x)

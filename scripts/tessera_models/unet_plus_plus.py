@@ -16,7 +16,7 @@ holding only the level-L nodes (used for the ONNX export and the parameter count
 import torch
 import torch.nn as nn
 
-from .unet import DoubleConv, _ops, pooling_product
+from .unet import DoubleConv, _ops, level_pools, pooling_product
 
 
 class UNetPlusPlus(nn.Module):
@@ -24,10 +24,7 @@ class UNetPlusPlus(nn.Module):
 
     def __init__(self, dims=2, in_channels=1, classes=2, base=8, pools=None, depth=4):
         super().__init__()
-        if pools is None:
-            pools = [(2,) * dims] * depth
-        pools = [tuple(p) for p in pools]
-        assert all(len(p) == dims for p in pools)
+        pools = level_pools(dims, pools, depth)
         self.dims, self.pools, self.in_channels, self.base = dims, pools, in_channels, base
         self.depth = len(pools)
         self.level = None
