@@ -78,8 +78,9 @@ public final class Segmenter implements VolumeSegmenter {
                 int[] smaller = halve(tile, g, options.mode());
                 if (smaller == null)
                     throw new InvalidInputException("Out of memory on " + engine.device() + " even with a batch of 1 and tile "
-                            + format(tile) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
-                log.accept("Out of memory with tile " + format(tile) + "; retrying with tile " + format(smaller));
+                            + TileSizes.format(tile) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
+                log.accept("Out of memory with tile " + TileSizes.format(tile) + "; retrying with tile "
+                        + TileSizes.format(smaller));
                 tile = smaller;
                 batch = 1;
             }
@@ -139,13 +140,14 @@ public final class Segmenter implements VolumeSegmenter {
         ModelCard card = model.card();
         TileReader reader = new TileReader(channels);
         int classes = card.outputChannels();
-        Stitcher stitcher = new Stitcher(grid, classes, card.output().kind(), probabilities);
+        Stitcher.Builder builder = Stitcher.builder(grid, classes).kind(card.output().kind()).labels();
+        Stitcher stitcher = (probabilities ? builder.probabilities() : builder).build();
         // The engine appends the attention maps to each tile's class channels; the same grid stitches both.
-        Stitcher maps = gates.isEmpty() ? null : Stitcher.maps(grid, gates.size());
+        Stitcher maps = gates.isEmpty() ? null : Stitcher.builder(grid, gates.size()).outputs().build();
         long[] tensorShape = tensorShape(card.inputChannels(), grid.tileSize(), g.planeByPlane);
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, batch, log, gates);
         int n = grid.size();
-        progress.status(n + " tiles of " + format(grid.tileSize()) + " on " + engine.device());
+        progress.status(n + " tiles of " + TileSizes.format(grid.tileSize()) + " on " + engine.device());
         progress.fraction(0);
         runner.run(n, tensorShape, (i, dst) -> {
             if (progress.cancelled())
@@ -214,9 +216,10 @@ public final class Segmenter implements VolumeSegmenter {
             throw new InvalidInputException("Model '" + card.id() + "' is a 3D model; the image is 2D. Use a 2D model "
                     + "or a 3D stack");
         if (options.tile() != null && options.tile().length != modelDims)
-            throw new InvalidInputException("The tile size " + format(options.tile()) + " has " + options.tile().length
-                    + " values; model '" + card.id() + "' is " + modelDims + "D, so give " + modelDims + " (x, y"
-                    + (modelDims == 3 ? ", z" : "") + "), e.g. " + format(card.patchSize()));
+            throw new InvalidInputException("The tile size " + TileSizes.format(options.tile()) + " has "
+                    + options.tile().length + " values; model '" + card.id() + "' is " + modelDims + "D, so give "
+                    + modelDims + " (x, y" + (modelDims == 3 ? ", z" : "") + "), e.g. "
+                    + TileSizes.format(card.patchSize()));
         boolean planeByPlane = modelDims == 2 && input.spatialDims() == 3;
         if (!planeByPlane)
             return new Geometry(options.tile(), card.patchSize(), card.divisibility(), card.fixedInputSize(),
@@ -265,13 +268,6 @@ public final class Segmenter implements VolumeSegmenter {
         int[] smaller = tile.clone();
         smaller[axis] = half;
         return smaller;
-    }
-
-    static String format(int[] size) {
-        StringBuilder s = new StringBuilder();
-        for (int v : size)
-            s.append(s.length() == 0 ? "" : " x ").append(v);
-        return s.toString();
     }
 
     @Override

@@ -33,6 +33,7 @@ import org.tessera.volume.tiling.Stitcher;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
 import org.tessera.volume.tiling.TileReader;
+import org.tessera.volume.tiling.TileSizes;
 
 /**
  * Prediction with an nnU-Net-style bundle, as nnU-Net v2's predictor: {@link Preprocessor} (transpose, crop
@@ -96,7 +97,7 @@ public final class PlanPredictor implements VolumeSegmenter {
                     + "Gaussian sliding window; use tiling gaussian, not " + options.mode().name().toLowerCase());
         if (options.tile() != null)
             throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: its tile is the plan's patch size "
-                    + format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
+                    + TileSizes.format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
         if (options.attentionMaps())
             throw VolumeSegmenter.noAttentionMaps("Model '" + id + "' is an nnU-Net bundle: it", "");
         if (!(options.step() > 0 && options.step() <= 1))
@@ -122,7 +123,7 @@ public final class PlanPredictor implements VolumeSegmenter {
             batch = s.batch;
         } catch (TileTooLargeException e) {
             throw new InvalidInputException("Out of memory on " + engine.device() + " even with a batch of 1 and the "
-                    + "plan's patch " + format(patch) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
+                    + "plan's patch " + TileSizes.format(patch) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
         }
 
         progress.status("Resampling the prediction back");
@@ -166,7 +167,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = images(pre);
         long[] shapeXyz = {pre.shape()[2], pre.shape()[1], pre.shape()[0]};
         TileGrid grid = TileGrid.gaussian(shapeXyz, reversed(patch), options.step());
-        progress.status(grid.size() + " tiles of " + format(reversed(patch)) + " on " + engine.device()
+        progress.status(grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on " + engine.device()
                 + (mirroring ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
         Stitcher stitcher = slide(grid, channels, classes, runner, progress, 0, 1);
@@ -181,7 +182,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         int plane = pre.shape()[1] * pre.shape()[2];
         long[] planeXy = {pre.shape()[2], pre.shape()[1]};
         TileGrid grid = TileGrid.gaussian(planeXy, reversed(patch), options.step());
-        progress.status(depth + " slices of " + grid.size() + " tiles of " + format(reversed(patch)) + " on "
+        progress.status(depth + " slices of " + grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on "
                 + engine.device() + (mirroring ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
         float[][] logits = new float[classes][depth * plane];
@@ -200,7 +201,7 @@ public final class PlanPredictor implements VolumeSegmenter {
     private Stitcher slide(TileGrid grid, List<RandomAccessibleInterval<? extends RealType<?>>> channels, int classes,
             AdaptiveBatchRunner runner, Progress progress, int part, int parts) {
         TileReader reader = new TileReader(channels);
-        Stitcher stitcher = new Stitcher(grid, classes, OutputKind.LOGITS, false, null, true);
+        Stitcher stitcher = Stitcher.builder(grid, classes).kind(OutputKind.LOGITS).outputs().build();
         int[] tile = grid.tileSize();
         long[] tensorShape = new long[tile.length + 1];
         tensorShape[0] = channels.size();
@@ -316,13 +317,6 @@ public final class PlanPredictor implements VolumeSegmenter {
         for (int i = 0; i < v.length; i++)
             r[i] = v[v.length - 1 - i];
         return r;
-    }
-
-    private static String format(int[] size) {
-        StringBuilder s = new StringBuilder();
-        for (int v : size)
-            s.append(s.length() == 0 ? "" : " x ").append(v);
-        return s.toString();
     }
 
     @Override
