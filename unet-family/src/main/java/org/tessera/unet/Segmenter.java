@@ -68,8 +68,8 @@ public final class Segmenter implements VolumeSegmenter {
                 for (int k = 0; k < gates.size(); k++)
                     attention.add(new AttentionMap(gates.get(k),
                             input.withImage(Views.hyperSlice(stitched.maps.outputs(), input.spatialDims(), k), false)));
-                return new SegmentResult(labels, probabilities, List.copyOf(attention), tile, tiles.grid().size(), batch,
-                        engine.device(), timed.nanos(), System.nanoTime() - start);
+                return new SegmentResult(labels, probabilities, List.copyOf(attention), tile, tiles.grid().size(),
+                        batch, engine.device(), timed.nanos(), System.nanoTime() - start);
             } catch (TileTooLargeException e) {
                 int[] smaller = halve(tile, g, options.mode());
                 if (smaller == null)

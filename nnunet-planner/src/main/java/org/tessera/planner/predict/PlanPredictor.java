@@ -250,9 +250,10 @@ public final class PlanPredictor implements VolumeSegmenter {
     }
 
     /**
-     * Softmax of the resampled logits in double precision (not {@link OutputKind#probabilities}, which rounds
-     * each exponential to float first: the bundle's probabilities would change in the last bit), pasted into the uncropped array (background probability 1 outside the
-     * crop, as nnU-Net), transposed back; channel axis last.
+     * Softmax of the resampled logits, pasted into the uncropped array (background probability 1 outside the
+     * crop, as nnU-Net), transposed back; channel axis last. The exponentials stay in double here, whereas
+     * {@link OutputKind#probabilities} rounds each to float: sharing that would change the last bits of a
+     * bundle's probabilities.
      */
     private static ArrayImg<FloatType, FloatArray> probabilityImage(float[][] logits, Preprocessor.Preprocessed pre,
             int[] backward, long[] dims) {
