@@ -13,10 +13,8 @@ import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.intensity.Normalization;
 import org.tessera.volume.tiling.Stitcher;
-import org.tessera.volume.tiling.Tile;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
-import org.tessera.volume.tiling.TileReader;
 import org.tessera.volume.tiling.TileSizes;
 
 /**
@@ -57,14 +55,12 @@ public final class Segmenter implements VolumeSegmenter {
         List<String> gates = attentionOutputs(model.card(), options);
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = normalizedChannels(input);
         TimedEngine timed = new TimedEngine(engine);
-        int[] tile = TileSizes.resolve(options.mode(), g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
-                input.spatialShape());
+        int[] tile = tileSize(input, options, g);
         int batch = options.batch();
         while (true) {
-            TileGrid grid = options.mode() == TileMode.HALO ? TileGrid.halo(input.spatialShape(), tile, g.halo, g.divisibility)
-                    : TileGrid.gaussian(input.spatialShape(), tile, options.step());
+            TiledInference tiles = new TiledInference(grid(input, options, tile, g), channels, g.planeByPlane);
             try {
-                Stitched stitched = run(grid, channels, timed, batch, g, options.probabilities(), gates, progress);
+                Stitched stitched = run(tiles, timed, batch, options.probabilities(), gates, progress);
                 Volume labels = input.withImage(stitched.classes.labels(), false);
                 Volume probabilities = options.probabilities() ? input.withImage(stitched.classes.probabilities(), true)
                         : null;
@@ -72,14 +68,15 @@ public final class Segmenter implements VolumeSegmenter {
                 for (int k = 0; k < gates.size(); k++)
                     attention.add(new AttentionMap(gates.get(k),
                             input.withImage(Views.hyperSlice(stitched.maps.outputs(), input.spatialDims(), k), false)));
-                return new SegmentResult(labels, probabilities, List.copyOf(attention), tile, grid.size(), batch,
-                        engine.device(), timed.nanos(), System.nanoTime() - start);
+                return new SegmentResult(labels, probabilities, List.copyOf(attention), tile, tiles.grid().size(),
+                        batch, engine.device(), timed.nanos(), System.nanoTime() - start);
             } catch (TileTooLargeException e) {
                 int[] smaller = halve(tile, g, options.mode());
                 if (smaller == null)
                     throw new InvalidInputException("Out of memory on " + engine.device() + " even with a batch of 1 and tile "
-                            + format(tile) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
-                log.accept("Out of memory with tile " + format(tile) + "; retrying with tile " + format(smaller));
+                            + TileSizes.format(tile) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
+                log.accept("Out of memory with tile " + TileSizes.format(tile) + "; retrying with tile "
+                        + TileSizes.format(smaller));
                 tile = smaller;
                 batch = 1;
             }
@@ -95,26 +92,29 @@ public final class Segmenter implements VolumeSegmenter {
      */
     public List<Batch> batches(Volume input, SegmentOptions options) {
         Geometry g = geometry(model.card(), input, options);
-        int[] tile = TileSizes.resolve(options.mode(), g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
-                input.spatialShape());
-        TileGrid grid = options.mode() == TileMode.HALO ? TileGrid.halo(input.spatialShape(), tile, g.halo, g.divisibility)
-                : TileGrid.gaussian(input.spatialShape(), tile, options.step());
-        TileReader reader = new TileReader(normalizedChannels(input));
-        long[] tileShape = tensorShape(model.card().inputChannels(), tile, g.planeByPlane);
-        int perTile = (int) Engine.product(tileShape);
+        TiledInference tiles = new TiledInference(grid(input, options, tileSize(input, options, g), g),
+                normalizedChannels(input), g.planeByPlane);
+        long[] tileShape = tiles.tensorShape();
+        int count = tiles.grid().size();
         List<Batch> batches = new ArrayList<>();
-        for (int first = 0; first < grid.size(); first += options.batch()) {
-            int n = Math.min(options.batch(), grid.size() - first);
-            java.nio.FloatBuffer data = Engine.allocate((long) n * perTile);
-            for (int i = 0; i < n; i++)
-                reader.read(grid.get(first + i), data);
-            data.flip();
+        for (int first = 0; first < count; first += options.batch()) {
+            int n = Math.min(options.batch(), count - first);
             long[] shape = new long[tileShape.length + 1];
             shape[0] = n;
             System.arraycopy(tileShape, 0, shape, 1, tileShape.length);
-            batches.add(new Batch(data, shape));
+            batches.add(new Batch(tiles.read(first, n), shape));
         }
         return batches;
+    }
+
+    private static int[] tileSize(Volume input, SegmentOptions options, Geometry g) {
+        return TileSizes.resolve(options.mode(), g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
+                input.spatialShape());
+    }
+
+    private static TileGrid grid(Volume input, SegmentOptions options, int[] tile, Geometry g) {
+        return options.mode() == TileMode.HALO ? TileGrid.halo(input.spatialShape(), tile, g.halo, g.divisibility)
+                : TileGrid.gaussian(input.spatialShape(), tile, options.step());
     }
 
     /** The model's attention outputs when asked for; asking a model that has none is a mistake worth saying. */
@@ -134,50 +134,35 @@ public final class Segmenter implements VolumeSegmenter {
     /** The class outputs' stitcher and, when attention maps are asked for, theirs (else null). */
     private record Stitched(Stitcher classes, Stitcher maps) {}
 
-    private Stitched run(TileGrid grid, List<RandomAccessibleInterval<? extends RealType<?>>> channels, Engine timed,
-            int batch, Geometry g, boolean probabilities, List<String> gates, Progress progress) {
+    private Stitched run(TiledInference tiles, Engine timed, int batch, boolean probabilities, List<String> gates,
+            Progress progress) {
         ModelCard card = model.card();
-        TileReader reader = new TileReader(channels);
+        TileGrid grid = tiles.grid();
         int classes = card.outputChannels();
-        Stitcher stitcher = new Stitcher(grid, classes, card.output().kind(), probabilities);
+        Stitcher.Builder builder = Stitcher.builder(grid, classes).kind(card.output().kind()).labels();
+        if (probabilities)
+            builder.probabilities();
+        Stitcher stitcher = builder.build();
         // The engine appends the attention maps to each tile's class channels; the same grid stitches both.
-        Stitcher maps = gates.isEmpty() ? null : Stitcher.maps(grid, gates.size());
-        long[] tensorShape = tensorShape(card.inputChannels(), grid.tileSize(), g.planeByPlane);
+        Stitcher maps = gates.isEmpty() ? null : Stitcher.builder(grid, gates.size()).outputs().build();
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, batch, log, gates);
-        int n = grid.size();
-        progress.status(n + " tiles of " + format(grid.tileSize()) + " on " + engine.device());
+        progress.status(grid.size() + " tiles of " + TileSizes.format(grid.tileSize()) + " on " + engine.device());
         progress.fraction(0);
-        runner.run(n, tensorShape, (i, dst) -> {
-            if (progress.cancelled())
-                throw new Progress.CancelledException();
-            reader.read(grid.get(i), dst);
-        }, (i, out, shape) -> {
-            Tile tile = grid.get(i);
+        tiles.run(runner, progress, (tile, out, shape) -> {
             if (maps == null) {
                 stitcher.add(tile, out);
-            } else {
-                if (shape[0] != classes + gates.size())
-                    throw new InvalidInputException("Model '" + card.id() + "' returned " + shape[0] + " channels for "
-                            + classes + " classes and the attention outputs " + gates + "; each attention output "
-                            + "must have one channel");
-                float[] all = new float[out.remaining()];
-                out.get(all);
-                stitcher.add(tile, all, 0);
-                maps.add(tile, all, classes * tile.voxels());
+                return;
             }
-            progress.fraction((i + 1.0) / n);
+            if (shape[0] != classes + gates.size())
+                throw new InvalidInputException("Model '" + card.id() + "' returned " + shape[0] + " channels for "
+                        + classes + " classes and the attention outputs " + gates + "; each attention output "
+                        + "must have one channel");
+            float[] all = new float[out.remaining()];
+            out.get(all);
+            stitcher.add(tile, all, 0);
+            maps.add(tile, all, classes * tile.voxels());
         });
         return new Stitched(stitcher, maps);
-    }
-
-    /** The engine's input per tile: (C, [D,] H, W); a 2D model on a 3D volume gets planes (C, H, W). */
-    static long[] tensorShape(int channels, int[] tileXyz, boolean planeByPlane) {
-        int spatial = planeByPlane ? 2 : tileXyz.length;
-        long[] shape = new long[spatial + 1];
-        shape[0] = channels;
-        for (int i = 0; i < spatial; i++)
-            shape[1 + i] = tileXyz[spatial - 1 - i];
-        return shape;
     }
 
     private List<RandomAccessibleInterval<? extends RealType<?>>> normalizedChannels(Volume input) {
@@ -214,9 +199,10 @@ public final class Segmenter implements VolumeSegmenter {
             throw new InvalidInputException("Model '" + card.id() + "' is a 3D model; the image is 2D. Use a 2D model "
                     + "or a 3D stack");
         if (options.tile() != null && options.tile().length != modelDims)
-            throw new InvalidInputException("The tile size " + format(options.tile()) + " has " + options.tile().length
-                    + " values; model '" + card.id() + "' is " + modelDims + "D, so give " + modelDims + " (x, y"
-                    + (modelDims == 3 ? ", z" : "") + "), e.g. " + format(card.patchSize()));
+            throw new InvalidInputException("The tile size " + TileSizes.format(options.tile()) + " has "
+                    + options.tile().length + " values; model '" + card.id() + "' is " + modelDims + "D, so give "
+                    + modelDims + " (x, y" + (modelDims == 3 ? ", z" : "") + "), e.g. "
+                    + TileSizes.format(card.patchSize()));
         boolean planeByPlane = modelDims == 2 && input.spatialDims() == 3;
         if (!planeByPlane)
             return new Geometry(options.tile(), card.patchSize(), card.divisibility(), card.fixedInputSize(),
@@ -265,13 +251,6 @@ public final class Segmenter implements VolumeSegmenter {
         int[] smaller = tile.clone();
         smaller[axis] = half;
         return smaller;
-    }
-
-    static String format(int[] size) {
-        StringBuilder s = new StringBuilder();
-        for (int v : size)
-            s.append(s.length() == 0 ? "" : " x ").append(v);
-        return s.toString();
     }
 
     @Override

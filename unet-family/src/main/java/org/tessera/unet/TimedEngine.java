@@ -3,17 +3,13 @@ package org.tessera.unet;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-/**
- * Counts the time spent in the wrapped engine, so that a pipeline can report engine time beside its total.
- * Closing it leaves the wrapped engine open: its owner closes that.
- */
-public final class TimedEngine implements Engine {
+/** Counts the time spent in the wrapped engine, so that a pipeline can report engine time beside its total. */
+public final class TimedEngine extends EngineWrapper {
 
-    private final Engine engine;
     private long nanos;
 
     public TimedEngine(Engine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     /** Nanoseconds spent inside {@link #run} so far. */
@@ -25,7 +21,7 @@ public final class TimedEngine implements Engine {
     public Result run(FloatBuffer input, long[] shape) {
         long t = System.nanoTime();
         try {
-            return engine.run(input, shape);
+            return wrapped().run(input, shape);
         } finally {
             nanos += System.nanoTime() - t;
         }
@@ -35,23 +31,9 @@ public final class TimedEngine implements Engine {
     public Result run(FloatBuffer input, long[] shape, List<String> extraOutputs) {
         long t = System.nanoTime();
         try {
-            return engine.run(input, shape, extraOutputs);
+            return wrapped().run(input, shape, extraOutputs);
         } finally {
             nanos += System.nanoTime() - t;
         }
-    }
-
-    @Override
-    public String device() {
-        return engine.device();
-    }
-
-    @Override
-    public int maxBatch() {
-        return engine.maxBatch();
-    }
-
-    @Override
-    public void close() {
     }
 }

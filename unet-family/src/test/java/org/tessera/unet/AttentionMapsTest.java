@@ -25,6 +25,7 @@ import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.phantom.Phantoms;
 import org.tessera.volume.tiling.TileMode;
+import org.tessera.volume.tiling.TileSizes;
 
 /** Attention maps of the shipped Attention U-Nets: real ONNX Runtime, the real tiler and stitcher. */
 class AttentionMapsTest {
@@ -99,7 +100,7 @@ class AttentionMapsTest {
             }
             System.out.printf(Locale.ROOT, "%s: %s image, %d halo tiles of %s; attention maps, halo tiles vs whole "
                     + "image max |diff|:%s segmentation %.2f s without maps, %.2f s with them%n", model.id(),
-                    java.util.Arrays.toString(image.spatialShape()), tiled.tiles(), Segmenter.format(tiled.tile()),
+                    java.util.Arrays.toString(image.spatialShape()), tiled.tiles(), TileSizes.format(tiled.tile()),
                     summary, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
         }
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.tessera.unet.Engine;
+import org.tessera.unet.EngineWrapper;
 
 /**
  * nnU-Net's mirroring test-time augmentation as an engine: each batch runs as given and once flipped along
@@ -13,16 +14,15 @@ import org.tessera.unet.Engine;
  * is flipped back and the mean of all passes returned. Out-of-memory failures of the wrapped engine pass
  * through unchanged, so {@link org.tessera.unet.AdaptiveBatchRunner} shrinks batches as usual.
  */
-public final class MirroringEngine implements Engine {
+public final class MirroringEngine extends EngineWrapper {
 
-    private final Engine engine;
     private final List<int[]> combinations;
 
     /**
      * @param mirrorAxes spatial axes to mirror, 0 the first spatial tensor axis (D in 3D, H in 2D)
      */
     public MirroringEngine(Engine engine, int[] mirrorAxes) {
-        this.engine = engine;
+        super(engine);
         this.combinations = combinations(mirrorAxes);
     }
 
@@ -55,13 +55,13 @@ public final class MirroringEngine implements Engine {
     public Result run(FloatBuffer input, long[] shape) {
         float[] in = new float[input.remaining()];
         input.duplicate().get(in);
-        Result first = engine.run(input, shape);
+        Result first = wrapped().run(input, shape);
         float[] sum = first.data().clone();
         FloatBuffer flipped = Engine.allocate(in.length);
         for (int[] axes : combinations) {
             flipped.clear();
             flipped.put(flip(in, shape, axes)).flip();
-            Result r = engine.run(flipped, shape);
+            Result r = wrapped().run(flipped, shape);
             float[] back = flip(r.data(), r.shape(), axes);
             for (int i = 0; i < sum.length; i++)
                 sum[i] += back[i];
@@ -99,20 +99,5 @@ public final class MirroringEngine implements Engine {
                 }
             }
         return out;
-    }
-
-    @Override
-    public String device() {
-        return engine.device();
-    }
-
-    @Override
-    public int maxBatch() {
-        return engine.maxBatch();
-    }
-
-    /** Leaves the wrapped engine open: its owner closes it. */
-    @Override
-    public void close() {
     }
 }

@@ -23,6 +23,7 @@ import org.tessera.unet.Model;
 import org.tessera.unet.SegmentOptions;
 import org.tessera.unet.SegmentResult;
 import org.tessera.unet.TileTooLargeException;
+import org.tessera.unet.TiledInference;
 import org.tessera.unet.TimedEngine;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
@@ -32,7 +33,7 @@ import org.tessera.volume.tiling.OutputKind;
 import org.tessera.volume.tiling.Stitcher;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
-import org.tessera.volume.tiling.TileReader;
+import org.tessera.volume.tiling.TileSizes;
 
 /**
  * Prediction with an nnU-Net-style bundle, as nnU-Net v2's predictor: {@link Preprocessor} (transpose, crop
@@ -96,7 +97,7 @@ public final class PlanPredictor implements VolumeSegmenter {
                     + "Gaussian sliding window; use tiling gaussian, not " + options.mode().name().toLowerCase());
         if (options.tile() != null)
             throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: its tile is the plan's patch size "
-                    + format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
+                    + TileSizes.format(model().card().patchSize()) + " (x, y[, z]); leave the tile size on auto");
         if (options.attentionMaps())
             throw VolumeSegmenter.noAttentionMaps("Model '" + id + "' is an nnU-Net bundle: it", "");
         if (!(options.step() > 0 && options.step() <= 1))
@@ -122,7 +123,8 @@ public final class PlanPredictor implements VolumeSegmenter {
             batch = s.batch;
         } catch (TileTooLargeException e) {
             throw new InvalidInputException("Out of memory on " + engine.device() + " even with a batch of 1 and the "
-                    + "plan's patch " + format(patch) + "; free memory, or use --device cpu with more Java heap (-Xmx)", e);
+                    + "plan's patch " + TileSizes.format(patch) + "; free memory, or use --device cpu with more Java "
+                    + "heap (-Xmx)", e);
         }
 
         progress.status("Resampling the prediction back");
@@ -132,18 +134,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         for (int c = 0; c < classes; c++)
             logits[c] = Resampler.resample(logits[c], pre.shape(), pre.shapeAfterCropping(), pre.targetSpacing(),
                     pre.originalSpacing(), kwargs);
-        int voxels = logits[0].length;
-        int[] labels = new int[voxels];
-        for (int i = 0; i < voxels; i++) {
-            float best = logits[0][i];
-            int arg = 0;
-            for (int c = 1; c < classes; c++)
-                if (logits[c][i] > best) {
-                    best = logits[c][i];
-                    arg = c;
-                }
-            labels[i] = arg;
-        }
+        int[] labels = labels(logits);
         int[] backward = bundle.plans().transposeBackward();
         int[] full = pre.shapeBeforeCropping();
         int[] restored = Preprocessor.transpose(Preprocessor.uncrop(labels, full, pre.bbox()), full, backward);
@@ -166,10 +157,10 @@ public final class PlanPredictor implements VolumeSegmenter {
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = images(pre);
         long[] shapeXyz = {pre.shape()[2], pre.shape()[1], pre.shape()[0]};
         TileGrid grid = TileGrid.gaussian(shapeXyz, reversed(patch), options.step());
-        progress.status(grid.size() + " tiles of " + format(reversed(patch)) + " on " + engine.device()
+        progress.status(grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on " + engine.device()
                 + (mirroring ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
-        Stitcher stitcher = slide(grid, channels, classes, runner, progress, 0, 1);
+        Stitcher stitcher = slide(new TiledInference(grid, channels, false), classes, runner, progress);
         return new Sliding(channelArrays(stitcher.outputs(), classes), grid.size(), runner.batchSize());
     }
 
@@ -181,7 +172,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         int plane = pre.shape()[1] * pre.shape()[2];
         long[] planeXy = {pre.shape()[2], pre.shape()[1]};
         TileGrid grid = TileGrid.gaussian(planeXy, reversed(patch), options.step());
-        progress.status(depth + " slices of " + grid.size() + " tiles of " + format(reversed(patch)) + " on "
+        progress.status(depth + " slices of " + grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on "
                 + engine.device() + (mirroring ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
         float[][] logits = new float[classes][depth * plane];
@@ -189,7 +180,8 @@ public final class PlanPredictor implements VolumeSegmenter {
             List<RandomAccessibleInterval<? extends RealType<?>>> slice = new ArrayList<>();
             for (RandomAccessibleInterval<? extends RealType<?>> v : volumes)
                 slice.add(Views.hyperSlice(v, 2, z));
-            Stitcher stitcher = slide(grid, slice, classes, runner, progress, z, depth);
+            Stitcher stitcher = slide(new TiledInference(grid, slice, false), classes, runner,
+                    Progress.part(progress, "slice " + (z + 1), z, depth));
             float[][] out = channelArrays(stitcher.outputs(), classes);
             for (int c = 0; c < classes; c++)
                 System.arraycopy(out[c], 0, logits[c], z * plane, plane);
@@ -197,24 +189,10 @@ public final class PlanPredictor implements VolumeSegmenter {
         return new Sliding(logits, depth * grid.size(), runner.batchSize());
     }
 
-    private Stitcher slide(TileGrid grid, List<RandomAccessibleInterval<? extends RealType<?>>> channels, int classes,
-            AdaptiveBatchRunner runner, Progress progress, int part, int parts) {
-        TileReader reader = new TileReader(channels);
-        Stitcher stitcher = new Stitcher(grid, classes, OutputKind.LOGITS, false, null, true);
-        int[] tile = grid.tileSize();
-        long[] tensorShape = new long[tile.length + 1];
-        tensorShape[0] = channels.size();
-        for (int i = 0; i < tile.length; i++)
-            tensorShape[1 + i] = tile[tile.length - 1 - i];
-        int n = grid.size();
-        runner.run(n, tensorShape, (i, dst) -> {
-            if (progress.cancelled())
-                throw new Progress.CancelledException();
-            reader.read(grid.get(i), dst);
-        }, (i, out, shape) -> {
-            stitcher.add(grid.get(i), out);
-            progress.fraction((part + (i + 1.0) / n) / parts);
-        });
+    /** The logits of one sliding window: importance-weighted averages, kept raw for resampling. */
+    private static Stitcher slide(TiledInference tiles, int classes, AdaptiveBatchRunner runner, Progress progress) {
+        Stitcher stitcher = Stitcher.builder(tiles.grid(), classes).kind(OutputKind.LOGITS).outputs().build();
+        tiles.run(runner, progress, (tile, out, shape) -> stitcher.add(tile, out));
         return stitcher;
     }
 
@@ -245,6 +223,18 @@ public final class PlanPredictor implements VolumeSegmenter {
         return out;
     }
 
+    /** Per voxel the argmax of the resampled logits (class-major arrays), as the stitcher decodes logits. */
+    private static int[] labels(float[][] logits) {
+        int[] labels = new int[logits[0].length];
+        float[] values = new float[logits.length];
+        for (int i = 0; i < labels.length; i++) {
+            for (int c = 0; c < values.length; c++)
+                values[c] = logits[c][i];
+            labels[i] = OutputKind.LOGITS.label(values);
+        }
+        return labels;
+    }
+
     /** Labels in (z, y, x) C order as an image of the input's spatial dimensions (x, y[, z]). */
     private static RandomAccessibleInterval<? extends RealType<?>> labelImage(int[] labels, long[] dims, int classes) {
         if (classes <= 256) {
@@ -261,7 +251,9 @@ public final class PlanPredictor implements VolumeSegmenter {
 
     /**
      * Softmax of the resampled logits, pasted into the uncropped array (background probability 1 outside the
-     * crop, as nnU-Net), transposed back; channel axis last.
+     * crop, as nnU-Net), transposed back; channel axis last. The exponentials stay in double here, whereas
+     * {@link OutputKind#probabilities} rounds each to float: sharing that would change the last bits of a
+     * bundle's probabilities.
      */
     private static ArrayImg<FloatType, FloatArray> probabilityImage(float[][] logits, Preprocessor.Preprocessed pre,
             int[] backward, long[] dims) {
@@ -316,13 +308,6 @@ public final class PlanPredictor implements VolumeSegmenter {
         for (int i = 0; i < v.length; i++)
             r[i] = v[v.length - 1 - i];
         return r;
-    }
-
-    private static String format(int[] size) {
-        StringBuilder s = new StringBuilder();
-        for (int v : size)
-            s.append(s.length() == 0 ? "" : " x ").append(v);
-        return s.toString();
     }
 
     @Override

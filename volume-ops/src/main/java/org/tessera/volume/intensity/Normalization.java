@@ -55,20 +55,6 @@ public final class Normalization {
 
     public static Normalization none() { return new Normalization(Scheme.NONE, 0, 0); }
 
-    /** By a model card's scheme name: percentile, zscore, minmax, fixed, none. */
-    public static Normalization byName(String name, double lower, double upper) {
-        String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
-        return switch (n) {
-            case "percentile" -> percentile(lower, upper);
-            case "zscore" -> zscore();
-            case "minmax" -> minmax();
-            case "fixed" -> fixed(lower, upper);
-            case "none" -> none();
-            default -> throw new InvalidInputException("Unknown normalization scheme '" + name
-                    + "'; use one of percentile, zscore, minmax, fixed, none");
-        };
-    }
-
     public Scheme scheme() { return scheme; }
 
     /** A lazily converted float view: value -> (value - offset) * factor, with offset and factor from the data. */

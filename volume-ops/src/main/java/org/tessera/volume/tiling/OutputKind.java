@@ -1,13 +1,9 @@
 package org.tessera.volume.tiling;
 
-import java.util.Locale;
-
-import org.tessera.volume.InvalidInputException;
-
 /**
- * What a network's output channels mean (model card {@code output.kind}). Tiles are always averaged in
- * the network's own output space (as nnU-Net averages logits), and labels and probabilities are derived
- * from the average.
+ * What a network's output channels mean (model card {@code output.kind}), and how one voxel's channel values
+ * become a label and probabilities. Tiles are always averaged in the network's own output space (as nnU-Net
+ * averages logits), and labels and probabilities are derived from the average.
  */
 public enum OutputKind {
     /** One channel per class, unnormalized scores: probabilities = softmax, label = argmax. */
@@ -27,12 +23,53 @@ public enum OutputKind {
         return this == SIGMOID ? channels + 1 : channels;
     }
 
-    /** Parses a model card's {@code output.kind}. */
-    public static OutputKind parse(String text) {
-        if (text != null)
-            for (OutputKind k : values())
-                if (k.name().equals(text.trim().toUpperCase(Locale.ROOT)))
-                    return k;
-        throw new InvalidInputException("output kind '" + text + "' is not known; use logits, probabilities or sigmoid");
+    /** The label of one voxel's channel values; ties go to the lower class. */
+    public int label(float[] values) {
+        if (this == SIGMOID) {
+            int label = 0;
+            for (int c = 0; c < values.length; c++)
+                if (sigmoid(values[c]) > 0.5f)
+                    label = c + 1;
+            return label;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        int arg = 0;
+        for (int c = 0; c < values.length; c++)
+            if (values[c] > max) {
+                max = values[c];
+                arg = c;
+            }
+        return arg;
+    }
+
+    /**
+     * One voxel's probabilities from its channel values, written to {@code probabilities} (same length).
+     * The softmax subtracts the maximum in float and sums in double.
+     */
+    public void probabilities(float[] values, float[] probabilities) {
+        switch (this) {
+        case LOGITS -> {
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : values)
+                if (v > max)
+                    max = v;
+            double sum = 0;
+            for (int c = 0; c < values.length; c++) {
+                probabilities[c] = (float) Math.exp(values[c] - max);
+                sum += probabilities[c];
+            }
+            for (int c = 0; c < values.length; c++)
+                probabilities[c] = (float) (probabilities[c] / sum);
+        }
+        case PROBABILITIES -> System.arraycopy(values, 0, probabilities, 0, values.length);
+        case SIGMOID -> {
+            for (int c = 0; c < values.length; c++)
+                probabilities[c] = sigmoid(values[c]);
+        }
+        }
+    }
+
+    private static float sigmoid(float score) {
+        return (float) (1 / (1 + Math.exp(-score)));
     }
 }

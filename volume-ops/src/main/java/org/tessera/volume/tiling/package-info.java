@@ -9,7 +9,7 @@
  * int[] tile = TileSizes.resolve(mode, requested, card.patchSize, card.divisibility, card.fixedInputSize, card.halo, shape);
  * TileGrid grid = mode == TileMode.HALO ? TileGrid.halo(shape, tile, card.halo) : TileGrid.gaussian(shape, tile);
  * TileReader reader = new TileReader(normalizedChannels);
- * Stitcher stitcher = new Stitcher(grid, outputChannels, OutputKind.parse(card.kind), wantProbabilities);
+ * Stitcher stitcher = Stitcher.builder(grid, outputChannels).kind(card.kind).labels().probabilities().build();
  * for (Tile t : grid)                       // grid order keeps the stitcher's memory to a slab window
  *     stitcher.add(t, network.run(reader.read(t)));
  * stitcher.labels(); stitcher.probabilities();

@@ -44,7 +44,10 @@ class StitcherTest {
     }
 
     static Stitcher stitch(TileGrid grid, int channels, OutputKind kind, boolean probs, Field f) {
-        Stitcher s = new Stitcher(grid, channels, kind, probs);
+        Stitcher.Builder b = Stitcher.builder(grid, channels).kind(kind).labels();
+        if (probs)
+            b.probabilities();
+        Stitcher s = b.build();
         for (Tile t : grid)
             s.add(t, run(t, grid.shape(), channels, f));
         assertTrue(s.isComplete());
@@ -123,7 +126,7 @@ class StitcherTest {
         for (long[] shape : new long[][] { { 70, 50, 30 }, { 61, 45 } }) {
             int[] tile = shape.length == 3 ? new int[] { 32, 32, 16 } : new int[] { 32, 24 };
             TileGrid grid = TileGrid.gaussian(shape, tile);
-            Stitcher s = new Stitcher(grid, 3, OutputKind.LOGITS, false, null, true);
+            Stitcher s = Stitcher.builder(grid, 3).kind(OutputKind.LOGITS).labels().outputs().build();
             for (Tile t : grid)
                 s.add(t, run(t, shape, 3, SMOOTH));
             RandomAccessibleInterval<FloatType> out = s.outputs();
@@ -147,7 +150,8 @@ class StitcherTest {
             assertTrue(worst < 2e-6, "largest deviation " + worst);
             assertLabels(s.labels(), SMOOTH, 3);
         }
-        Stitcher plain = new Stitcher(TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 }), 2, OutputKind.LOGITS, false);
+        Stitcher plain = Stitcher.builder(TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 }), 2)
+                .kind(OutputKind.LOGITS).labels().build();
         assertThrows(IllegalStateException.class, plain::outputs);
     }
 
@@ -159,9 +163,9 @@ class StitcherTest {
             int[] tile = shape.length == 3 ? new int[] { 32, 32, 16 } : new int[] { 32, 24 };
             int[] halo = shape.length == 3 ? new int[] { 4, 4, 2 } : new int[] { 4, 4 };
             for (TileGrid grid : List.of(TileGrid.gaussian(shape, tile), TileGrid.halo(shape, tile, halo))) {
-                Stitcher classes = new Stitcher(grid, 2, OutputKind.LOGITS, false);
-                Stitcher maps = Stitcher.maps(grid, 2);
-                Stitcher reference = new Stitcher(grid, 4, OutputKind.LOGITS, false, null, true);
+                Stitcher classes = Stitcher.builder(grid, 2).kind(OutputKind.LOGITS).labels().build();
+                Stitcher maps = Stitcher.builder(grid, 2).outputs().build();
+                Stitcher reference = Stitcher.builder(grid, 4).kind(OutputKind.LOGITS).labels().outputs().build();
                 for (Tile t : grid) {
                     float[] out = run(t, shape, 4, field);
                     classes.add(t, out, 0);
@@ -188,7 +192,7 @@ class StitcherTest {
             }
         }
         assertThrows(IllegalArgumentException.class,
-                () -> new Stitcher(TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 }), 2, null, false));
+                () -> Stitcher.builder(TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 }), 2).labels().build());
     }
 
     /** Channels {@code from..to} of an x, y[, z], c image of the given spatial shape. */
@@ -211,7 +215,7 @@ class StitcherTest {
         for (TileGrid grid : List.of(TileGrid.gaussian(new long[] { 45, 38 }, new int[] { 16, 16 }),
                 TileGrid.halo(new long[] { 45, 38 }, new int[] { 16, 16 }, new int[] { 4, 4 }))) {
             // "probabilities" p and 1 - p, so the stitched channel 0 must be the input itself
-            Stitcher s = new Stitcher(grid, 2, OutputKind.PROBABILITIES, true);
+            Stitcher s = Stitcher.builder(grid, 2).kind(OutputKind.PROBABILITIES).labels().probabilities().build();
             for (Tile t : grid) {
                 float[] in = reader.read(t);
                 float[] out = new float[2 * in.length];
@@ -264,7 +268,7 @@ class StitcherTest {
         assertEquals(0, s.accumulatorBytes(), "everything finished and freed");
 
         // the same tiles in reverse order: same labels, more planes alive at once
-        Stitcher reverse = new Stitcher(grid, 2, OutputKind.LOGITS, false);
+        Stitcher reverse = Stitcher.builder(grid, 2).kind(OutputKind.LOGITS).labels().build();
         for (int i = grid.size() - 1; i >= 0; i--)
             reverse.add(grid.get(i), run(grid.get(i), shape, 2, STEPS));
         assertLabels(reverse.labels(), STEPS, 2);
@@ -275,7 +279,7 @@ class StitcherTest {
     void planesAreFinishedAsSoonAsTheirLastTileIsIn() {
         long[] shape = { 20, 20, 64 };
         TileGrid grid = TileGrid.halo(shape, new int[] { 16, 16, 16 }, new int[] { 2, 2, 2 });
-        Stitcher s = new Stitcher(grid, 2, OutputKind.LOGITS, false);
+        Stitcher s = Stitcher.builder(grid, 2).kind(OutputKind.LOGITS).labels().build();
         Field f = (c, x, y, z) -> c == 1 ? 1 : 0;
         RandomAccess<? extends IntegerType<?>> ra = s.labels().randomAccess();
         for (Tile t : grid) {
@@ -315,7 +319,7 @@ class StitcherTest {
     @Test
     void misuseIsReported() {
         TileGrid grid = TileGrid.gaussian(new long[] { 20, 20 }, new int[] { 16, 16 });
-        Stitcher s = new Stitcher(grid, 2, OutputKind.LOGITS, false);
+        Stitcher s = Stitcher.builder(grid, 2).kind(OutputKind.LOGITS).labels().build();
         Tile t = grid.get(0);
         assertThrows(IllegalArgumentException.class, () -> s.add(t, new float[16 * 16]));
         s.add(t, new float[2 * 16 * 16]);
@@ -324,11 +328,11 @@ class StitcherTest {
         assertThrows(IllegalArgumentException.class,
                 () -> s.add(TileGrid.gaussian(new long[] { 40, 40 }, new int[] { 16, 16 }).get(1), new float[512]));
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> new Stitcher(grid, 1, OutputKind.LOGITS, false));
+                () -> Stitcher.builder(grid, 1).kind(OutputKind.LOGITS).labels().build());
         assertTrue(e.getMessage().contains("sigmoid"), e.getMessage());
         // NaN inside the volume is an error, not a silent label
-        Stitcher h = new Stitcher(TileGrid.halo(new long[] { 8, 8 }, new int[] { 8, 8 }, new int[] { 0, 0 }), 2,
-                OutputKind.LOGITS, false);
+        Stitcher h = Stitcher.builder(TileGrid.halo(new long[] { 8, 8 }, new int[] { 8, 8 }, new int[] { 0, 0 }), 2)
+                .kind(OutputKind.LOGITS).labels().build();
         float[] bad = new float[128];
         bad[9] = Float.NaN;
         IllegalStateException nan = assertThrows(IllegalStateException.class,
@@ -337,11 +341,74 @@ class StitcherTest {
     }
 
     @Test
-    void outputKindParsesCardValues() {
-        assertEquals(OutputKind.LOGITS, OutputKind.parse("logits"));
-        assertEquals(OutputKind.SIGMOID, OutputKind.parse(" Sigmoid "));
-        assertEquals(3, OutputKind.SIGMOID.labelCount(2));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> OutputKind.parse("softmax"));
-        assertTrue(e.getMessage().contains("use logits, probabilities or sigmoid"));
+    void eachImageIsTheSameWhicheverOthersAreBuiltBesideIt() {
+        // the decoders share the accumulator's values per voxel: none may change them for the others
+        long[] shape3 = { 45, 38, 21 }, shape2 = { 61, 45 };
+        for (TileGrid grid : List.of(TileGrid.gaussian(shape3, new int[] { 16, 16, 8 }),
+                TileGrid.halo(shape2, new int[] { 24, 24 }, new int[] { 4, 4 })))
+            for (OutputKind kind : OutputKind.values()) {
+                Stitcher all = Stitcher.builder(grid, 3).kind(kind).labels().probabilities().outputs().build();
+                Stitcher labels = Stitcher.builder(grid, 3).kind(kind).labels().build();
+                Stitcher probabilities = Stitcher.builder(grid, 3).kind(kind).probabilities().build();
+                Stitcher outputs = Stitcher.builder(grid, 3).outputs().build();
+                for (Tile t : grid) {
+                    float[] out = run(t, grid.shape(), 3, SMOOTH);
+                    for (Stitcher s : List.of(all, labels, probabilities, outputs))
+                        s.add(t, out);
+                }
+                String what = grid.mode() + " " + kind;
+                assertSameValues(all.labels(), labels.labels(), what + " labels");
+                assertSameValues(all.probabilities(), probabilities.probabilities(), what + " probabilities");
+                assertSameValues(all.outputs(), outputs.outputs(), what + " outputs");
+                assertThrows(IllegalStateException.class, labels::outputs);
+                assertThrows(IllegalStateException.class, outputs::probabilities);
+            }
+    }
+
+    private static void assertSameValues(RandomAccessibleInterval<? extends net.imglib2.type.numeric.RealType<?>> want,
+            RandomAccessibleInterval<? extends net.imglib2.type.numeric.RealType<?>> got, String what) {
+        var w = Views.flatIterable(want).cursor();
+        var g = Views.flatIterable(got).cursor();
+        long n = 0;
+        while (w.hasNext()) {
+            assertEquals(w.next().getRealDouble(), g.next().getRealDouble(), 0, what + " value " + n);
+            n++;
+        }
+        assertTrue(n > 0 && !g.hasNext(), what + ": " + n + " values");
+    }
+
+    @Test
+    void aConstantImportanceMapAveragesOverlappingTilesEqually() {
+        long[] shape = { 40, 30 };
+        TileGrid grid = TileGrid.gaussian(shape, new int[] { 16, 16 });
+        Stitcher s = Stitcher.builder(grid, 1).importance(ImportanceMap.constant(new int[] { 16, 16 })).outputs().build();
+        for (Tile t : grid) {
+            float[] out = new float[t.voxels()];
+            java.util.Arrays.fill(out, t.index());
+            s.add(t, out);
+        }
+        RandomAccess<FloatType> ra = s.outputs().randomAccess();
+        for (int y = 0; y < shape[1]; y++)
+            for (int x = 0; x < shape[0]; x++) {
+                int sum = 0, count = 0;
+                for (Tile t : grid)
+                    if (x >= t.writeMin(0) && x < t.writeMin(0) + t.writeSize(0) && y >= t.writeMin(1)
+                            && y < t.writeMin(1) + t.writeSize(1)) {
+                        sum += t.index();
+                        count++;
+                    }
+                assertEquals((float) sum / count, ra.setPositionAndGet(x, y, 0).get(), 0f, "x=" + x + ", y=" + y);
+            }
+    }
+
+    @Test
+    void theBuilderRefusesStitchersThatMakeNothingOrDoNotKnowTheKind() {
+        TileGrid grid = TileGrid.gaussian(new long[] { 8, 8 }, new int[] { 8, 8 });
+        assertThrows(IllegalArgumentException.class, () -> Stitcher.builder(grid, 2).kind(OutputKind.LOGITS).build());
+        assertThrows(IllegalArgumentException.class, () -> Stitcher.builder(grid, 2).probabilities().build());
+        assertThrows(InvalidInputException.class, () -> Stitcher.builder(grid, 0).outputs().build());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Stitcher.builder(grid, 70000).kind(OutputKind.LOGITS).outputs().build());
+        assertTrue(e.getMessage().contains("16-bit"), e.getMessage());
     }
 }

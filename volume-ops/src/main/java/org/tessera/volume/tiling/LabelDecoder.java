@@ -1,0 +1,41 @@
+package org.tessera.volume.tiling;
+
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.img.basictypeaccess.array.ShortArray;
+import net.imglib2.img.planar.PlanarImg;
+import net.imglib2.img.planar.PlanarImgs;
+import net.imglib2.type.numeric.IntegerType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+
+/**
+ * Turns voxels' values into labels as their {@link OutputKind} says: one byte per voxel, two beyond 256
+ * labels.
+ */
+final class LabelDecoder implements VoxelConsumer {
+
+    private final OutputKind kind;
+    private final PlanarImg<UnsignedByteType, ByteArray> bytes;
+    private final PlanarImg<UnsignedShortType, ShortArray> shorts;
+
+    LabelDecoder(long[] shape, int channels, OutputKind kind) {
+        this.kind = kind;
+        boolean wide = kind.labelCount(channels) > 256;
+        bytes = wide ? null : PlanarImgs.unsignedBytes(shape);
+        shorts = wide ? PlanarImgs.unsignedShorts(shape) : null;
+    }
+
+    @Override
+    public void accept(int slice, int at, float[] values) {
+        int label = kind.label(values);
+        if (bytes != null)
+            bytes.getPlane(slice).getCurrentStorageArray()[at] = (byte) label;
+        else
+            shorts.getPlane(slice).getCurrentStorageArray()[at] = (short) label;
+    }
+
+    RandomAccessibleInterval<? extends IntegerType<?>> image() {
+        return bytes != null ? bytes : shorts;
+    }
+}

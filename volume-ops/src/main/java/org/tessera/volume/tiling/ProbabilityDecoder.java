@@ -1,0 +1,29 @@
+package org.tessera.volume.tiling;
+
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.img.planar.PlanarImg;
+import net.imglib2.type.numeric.real.FloatType;
+
+/** Turns voxels' values into class probabilities as their {@link OutputKind} says, stored whole-volume. */
+final class ProbabilityDecoder implements VoxelConsumer {
+
+    private final OutputKind kind;
+    private final ChannelImage image;
+    private final float[] probabilities;
+
+    ProbabilityDecoder(long[] shape, int channels, OutputKind kind) {
+        this.kind = kind;
+        this.image = new ChannelImage(shape, channels);
+        this.probabilities = new float[channels];
+    }
+
+    @Override
+    public void accept(int slice, int at, float[] values) {
+        kind.probabilities(values, probabilities);
+        image.accept(slice, at, probabilities);
+    }
+
+    PlanarImg<FloatType, FloatArray> image() {
+        return image.image();
+    }
+}

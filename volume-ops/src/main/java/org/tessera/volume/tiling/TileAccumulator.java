@@ -1,0 +1,219 @@
+package org.tessera.volume.tiling;
+
+import java.util.Arrays;
+
+/**
+ * The arithmetic of stitching: combines a {@link TileGrid}'s tile outputs and hands each voxel's combined
+ * channel values to a {@link VoxelConsumer} as soon as its last tile is in.
+ *
+ * <p>In {@link TileMode#GAUSSIAN} mode the values are sum(out * w) / sum(w) with an importance map w, summed
+ * in float in the order tiles arrive; the sums (C + 1 floats per voxel) exist only for planes along the last
+ * spatial axis (z in 3D, y in 2D) that some added tile touched and some tile still to come touches. In
+ * {@link TileMode#HALO} mode each voxel is the output of the one tile whose core holds it, with no sums.
+ *
+ * <p>Not thread-safe: {@link Stitcher} serializes the calls.
+ */
+final class TileAccumulator {
+
+    private final TileGrid grid;
+    private final int channels;
+    private final VoxelConsumer consumer;
+    private final float[] importance;
+    private final int nd;
+    private final int width;      // x
+    private final int planeVoxels;
+
+    private final int[] pending;  // per plane: tiles still to come that write it
+    private final float[][] sums;
+    private final float[][] weights;
+    private final boolean[] added;
+    private int addedCount;
+    private int livePlanes;
+    private int peakLivePlanes;
+    private final float[] values;
+
+    /**
+     * @param importance weights per tile voxel in tile C order ({@link ImportanceMap}), all positive; null
+     *                   for nnU-Net's Gaussian. Ignored in halo mode.
+     */
+    TileAccumulator(TileGrid grid, int channels, float[] importance, VoxelConsumer consumer) {
+        this.grid = grid;
+        this.channels = channels;
+        this.consumer = consumer;
+        this.importance = grid.mode() == TileMode.GAUSSIAN ? checkedImportance(grid.tileSize(), importance) : null;
+        long[] shape = grid.shape();
+        nd = shape.length;
+        width = Math.toIntExact(shape[0]);
+        int height = nd == 3 ? Math.toIntExact(shape[1]) : 1;
+        int planes = Math.toIntExact(shape[nd - 1]);
+        planeVoxels = Math.multiplyExact(width, height);
+        if (nd == 2)
+            Math.multiplyExact(planeVoxels, planes); // 2D outputs are one plane
+
+        pending = new int[planes];
+        for (Tile t : grid)
+            for (int k = 0; k < t.writeSize(nd - 1); k++)
+                pending[(int) t.writeMin(nd - 1) + k]++;
+        sums = new float[planes][];
+        weights = new float[planes][];
+        added = new boolean[grid.size()];
+        values = new float[channels];
+    }
+
+    private static float[] checkedImportance(int[] tile, float[] given) {
+        int tileVoxels = 1;
+        for (int s : tile)
+            tileVoxels *= s;
+        float[] importance = given == null ? ImportanceMap.gaussian(tile) : given;
+        if (importance.length != tileVoxels)
+            throw new IllegalArgumentException("importance map has " + importance.length + " values; the tile has "
+                    + tileVoxels);
+        for (float w : importance)
+            if (!(w > 0) || Float.isInfinite(w))
+                throw new IllegalArgumentException("importance weights must be positive and finite");
+        return importance;
+    }
+
+    /** Adds one tile's output, (C, [D,] H, W) order, starting at {@code offset}. */
+    void add(Tile tile, float[] output, int offset) {
+        checkTile(tile);
+        if (offset < 0 || output.length - offset < channels * tile.voxels())
+            throw new IllegalArgumentException("output holds " + (output.length - offset) + " floats from offset " + offset
+                    + "; a tile of " + channels + " channels needs " + channels * tile.voxels());
+        added[tile.index()] = true;
+        addedCount++;
+        Region r = new Region(tile);
+        if (grid.mode() == TileMode.GAUSSIAN)
+            accumulate(tile, r, output, offset);
+        else
+            copyCore(tile, r, output, offset);
+        for (int k = 0; k < r.np; k++) {
+            int p = r.p0 + k;
+            if (--pending[p] == 0 && grid.mode() == TileMode.GAUSSIAN)
+                finish(p);
+        }
+    }
+
+    private void checkTile(Tile tile) {
+        if (tile.index() < 0 || tile.index() >= grid.size()
+                || !Arrays.equals(grid.get(tile.index()).min(), tile.min())
+                || !Arrays.equals(grid.get(tile.index()).size(), tile.size()))
+            throw new IllegalArgumentException(tile + " is not a tile of this stitcher's grid");
+        if (added[tile.index()])
+            throw new IllegalStateException(tile + " was already added");
+    }
+
+    /**
+     * A tile's write region in the (x, y', last) frame, y' being y in 3D and a unit axis in 2D: the first
+     * voxel and extent in the volume, and where that first voxel sits inside the tile.
+     */
+    private final class Region {
+        final int x0, nx, y0, ny, p0, np;
+        final int lx0, ly0, lp0, tileWidth, tileHeight;
+
+        Region(Tile tile) {
+            x0 = (int) tile.writeMin(0);
+            nx = tile.writeSize(0);
+            y0 = nd == 3 ? (int) tile.writeMin(1) : 0;
+            ny = nd == 3 ? tile.writeSize(1) : 1;
+            p0 = (int) tile.writeMin(nd - 1);
+            np = tile.writeSize(nd - 1);
+            lx0 = (int) (x0 - tile.min(0));
+            ly0 = nd == 3 ? (int) (y0 - tile.min(1)) : 0;
+            lp0 = (int) (p0 - tile.min(nd - 1));
+            tileWidth = tile.size(0);
+            tileHeight = nd == 3 ? tile.size(1) : 1;
+        }
+
+        /** Index in the tile of the region's row j on its plane k. */
+        int tileRow(int k, int j) {
+            return ((lp0 + k) * tileHeight + ly0 + j) * tileWidth + lx0;
+        }
+
+        /** Index in a volume plane of the region's row j. */
+        int planeRow(int j) {
+            return (y0 + j) * width + x0;
+        }
+    }
+
+    private void accumulate(Tile tile, Region r, float[] out, int offset) {
+        int tileVoxels = tile.voxels();
+        for (int k = 0; k < r.np; k++) {
+            int p = r.p0 + k;
+            if (sums[p] == null) {
+                sums[p] = new float[channels * planeVoxels];
+                weights[p] = new float[planeVoxels];
+                peakLivePlanes = Math.max(peakLivePlanes, ++livePlanes);
+            }
+            float[] a = sums[p], w = weights[p];
+            for (int j = 0; j < r.ny; j++) {
+                int tRow = r.tileRow(k, j);
+                int pRow = r.planeRow(j);
+                for (int i = 0; i < r.nx; i++)
+                    w[pRow + i] += importance[tRow + i];
+                for (int c = 0; c < channels; c++) {
+                    int src = offset + c * tileVoxels + tRow;
+                    int dst = c * planeVoxels + pRow;
+                    for (int i = 0; i < r.nx; i++)
+                        a[dst + i] += out[src + i] * importance[tRow + i];
+                }
+            }
+        }
+    }
+
+    private void finish(int p) {
+        float[] a = sums[p], w = weights[p];
+        for (int i = 0; i < planeVoxels; i++) {
+            float weight = w[i];
+            for (int c = 0; c < channels; c++)
+                values[c] = a[c * planeVoxels + i] / weight;
+            emit(p, i, i % width, i / width);
+        }
+        sums[p] = null;
+        weights[p] = null;
+        livePlanes--;
+    }
+
+    private void copyCore(Tile tile, Region r, float[] out, int offset) {
+        int tileVoxels = tile.voxels();
+        for (int k = 0; k < r.np; k++)
+            for (int j = 0; j < r.ny; j++) {
+                int tRow = r.tileRow(k, j);
+                int pRow = r.planeRow(j);
+                for (int i = 0; i < r.nx; i++) {
+                    for (int c = 0; c < channels; c++)
+                        values[c] = out[offset + c * tileVoxels + tRow + i];
+                    emit(r.p0 + k, pRow + i, r.x0 + i, r.y0 + j);
+                }
+            }
+    }
+
+    /** Hands {@link #values} of plane p, in-plane index i, to the consumer; a non-finite value is an error. */
+    private void emit(int p, int i, int x, int y) {
+        for (float v : values)
+            if (!Float.isFinite(v))
+                throw new IllegalStateException("network output is not finite (" + v + ") at "
+                        + (nd == 3 ? "x=" + x + ", y=" + y + ", z=" + p : "x=" + x + ", y=" + p));
+        if (nd == 3)
+            consumer.accept(p, i, values);
+        else
+            consumer.accept(0, p * width + i, values);
+    }
+
+    boolean isComplete() {
+        return addedCount == grid.size();
+    }
+
+    int peakPlanes() {
+        return peakLivePlanes;
+    }
+
+    /** Bytes of planes' sums and weights: planes x voxels per plane x (C + 1) floats. */
+    long bytes(int planes) {
+        return (long) planes * planeVoxels * (channels + 1) * Float.BYTES;
+    }
+
+    int livePlanes() {
+        return livePlanes;
+    }
+}
