@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 
 import javax.imageio.ImageIO;
@@ -16,6 +15,7 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 import org.tessera.volume.intensity.Normalization;
+import org.tessera.volume.io.AtomicFiles;
 
 /** Label overlays for a quick look: a grey image with coloured, outlined labels. */
 public final class Overlays {
@@ -74,16 +74,11 @@ public final class Overlays {
     /** Writes a PNG atomically (temporary file in the same folder, then rename). */
     public static void writePng(BufferedImage picture, Path target) {
         try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-            try {
-                if (!ImageIO.write(picture, "png", tmp.toFile()))
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            AtomicFiles.replace(target, temporary -> {
+                if (!ImageIO.write(picture, "png", temporary.toFile()))
                     throw new IOException("no PNG writer available");
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write " + target + ": " + e.getMessage(), e);
         }
