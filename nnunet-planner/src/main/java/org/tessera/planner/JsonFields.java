@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +45,12 @@ final class JsonFields {
 
     static void write(Path file, JsonNode node) {
         try {
+            String json = MAPPER.writeValueAsString(node);
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".part");
-            Files.writeString(tmp, MAPPER.writeValueAsString(node), StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file, temporary -> Files.writeString(temporary, json, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new InvalidInputException("Cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -2,10 +2,8 @@ package org.tessera.fiji.plan;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +18,7 @@ import org.tessera.planner.Plans;
 import org.tessera.planner.PlansJson;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
+import org.tessera.volume.io.AtomicFiles;
 
 /**
  * What Tessera Plan Dataset does, without any window: finds out what the user pointed at (a raw data set
@@ -181,28 +180,11 @@ public final class DatasetPlanning {
     /** Writes the plans to a temporary file beside {@code file}, then renames it; nothing is left on failure. */
     public static void writeAtomically(Plans plans, Path file) {
         String json = PlansJson.toJson(plans);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
-            Files.writeString(tmp, json, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            AtomicFiles.replace(file, temporary -> Files.writeString(temporary, json, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new InvalidInputException("Cannot write the plans to " + file + ": " + e.getMessage()
                     + ". Choose a folder you can write to.", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file stays; the plans file was not touched
-                }
-            }
         }
     }
 }

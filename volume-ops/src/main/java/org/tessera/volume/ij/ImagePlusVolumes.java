@@ -3,6 +3,7 @@ package org.tessera.volume.ij;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Volume;
@@ -18,6 +19,7 @@ import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.img.basictypeaccess.array.ShortArray;
 import net.imglib2.img.planar.PlanarImg;
+import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
@@ -135,23 +137,22 @@ public final class ImagePlusVolumes {
     }
 
     private static PlanarImg<UnsignedByteType, ByteArray> bytes(List<Object> planes, long[] dims) {
-        List<ByteArray> arrays = planes.stream().map(p -> new ByteArray((byte[]) p)).toList();
-        PlanarImg<UnsignedByteType, ByteArray> img = new PlanarImg<>(arrays, dims, new Fraction());
-        img.setLinkedType(new UnsignedByteType(img));
-        return img;
+        return planar(planes, dims, p -> new ByteArray((byte[]) p), UnsignedByteType::new);
     }
 
     private static PlanarImg<UnsignedShortType, ShortArray> shorts(List<Object> planes, long[] dims) {
-        List<ShortArray> arrays = planes.stream().map(p -> new ShortArray((short[]) p)).toList();
-        PlanarImg<UnsignedShortType, ShortArray> img = new PlanarImg<>(arrays, dims, new Fraction());
-        img.setLinkedType(new UnsignedShortType(img));
-        return img;
+        return planar(planes, dims, p -> new ShortArray((short[]) p), UnsignedShortType::new);
     }
 
     private static PlanarImg<FloatType, FloatArray> floats(List<Object> planes, long[] dims) {
-        List<FloatArray> arrays = planes.stream().map(p -> new FloatArray((float[]) p)).toList();
-        PlanarImg<FloatType, FloatArray> img = new PlanarImg<>(arrays, dims, new Fraction());
-        img.setLinkedType(new FloatType(img));
+        return planar(planes, dims, p -> new FloatArray((float[]) p), FloatType::new);
+    }
+
+    /** A PlanarImg whose planes are the given arrays, not copies, with its type linked to it. */
+    private static <T extends NativeType<T>, A extends ArrayDataAccess<A>> PlanarImg<T, A> planar(List<Object> planes,
+            long[] dims, Function<Object, A> access, Function<PlanarImg<T, A>, T> linkedType) {
+        PlanarImg<T, A> img = new PlanarImg<>(planes.stream().map(access).toList(), dims, new Fraction());
+        img.setLinkedType(linkedType.apply(img));
         return img;
     }
 

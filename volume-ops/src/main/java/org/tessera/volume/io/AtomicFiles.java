@@ -13,6 +13,7 @@ import org.tessera.volume.InvalidInputException;
 public final class AtomicFiles {
 
     /** Writes the complete content to the given (not yet existing) path. */
+    @FunctionalInterface
     public interface ContentWriter {
         void writeTo(Path temporary) throws IOException;
     }
@@ -34,6 +35,10 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * {@link #replace} with the checks and messages of a user's output file: the folder must exist and the
+     * target must not be a folder; a failure is an {@link InvalidInputException} naming the file.
+     */
     public static void write(Path target, ContentWriter writer) {
         Path absolute = target.toAbsolutePath().normalize();
         Path folder = absolute.getParent();
@@ -43,8 +48,22 @@ public final class AtomicFiles {
         if (Files.isDirectory(absolute))
             throw new InvalidInputException("Cannot write " + target + ": it is a folder. Give a file name such as "
                     + absolute.resolve("image.nii.gz").getFileName() + " inside it.");
+        try {
+            replace(absolute, writer);
+        } catch (IOException e) {
+            throw new InvalidInputException("Could not write " + target + " (" + e + "). Nothing was written there;"
+                    + " check that the folder is writable and the disk has free space.", e);
+        }
+    }
+
+    /**
+     * Lets {@code writer} write a temporary file beside {@code target}, then renames it onto the target. When
+     * anything fails, the temporary file is deleted and the target is as it was; the caller phrases the error.
+     */
+    public static void replace(Path target, ContentWriter writer) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
         // Same folder, so the final rename stays on one file system and is atomic.
-        Path temporary = folder.resolve("." + absolute.getFileName() + "."
+        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
         try {
             writer.writeTo(temporary);
@@ -53,9 +72,6 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw new InvalidInputException("Could not write " + target + " (" + e + "). Nothing was written there;"
-                    + " check that the folder is writable and the disk has free space.", e);
         } finally {
             try {
                 Files.deleteIfExists(temporary);

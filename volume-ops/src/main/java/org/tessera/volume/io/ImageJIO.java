@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
@@ -38,12 +37,6 @@ public final class ImageJIO {
 
     private ImageJIO() {}
 
-    /** True for .tif, .tiff and .png names (any case). */
-    public static boolean hasImageJName(Path file) {
-        String name = lowerName(file);
-        return name.endsWith(".tif") || name.endsWith(".tiff") || name.endsWith(".png");
-    }
-
     public static Volume read(Path file) {
         ImagePlus imp = open(file);
         if (imp.getNFrames() > 1)
@@ -55,10 +48,9 @@ public final class ImageJIO {
     }
 
     public static void write(Volume volume, Path file) {
-        String name = lowerName(file);
-        if (name.endsWith(".png"))
+        if (StandardFormat.PNG.owns(file))
             writePng(volume, file);
-        else if (name.endsWith(".tif") || name.endsWith(".tiff"))
+        else if (StandardFormat.TIFF.owns(file))
             writeTiff(volume, file);
         else
             throw new InvalidInputException("Cannot write " + file + " with ImageJ: use a .tif, .tiff or .png name.");
@@ -70,7 +62,7 @@ public final class ImageJIO {
             throw new InvalidInputException("Image file not found: " + file + ". Check the path and the file name.");
         if (Files.isDirectory(file))
             throw new InvalidInputException(file + " is a folder, not an image file. Give a .tif, .tiff or .png file.");
-        ImagePlus imp = lowerName(file).endsWith(".png") ? openPng(file) : openTiff(file);
+        ImagePlus imp = StandardFormat.PNG.owns(file) ? openPng(file) : openTiff(file);
         imp.setTitle(String.valueOf(file.getFileName()));
         return imp;
     }
@@ -136,7 +128,7 @@ public final class ImageJIO {
         return new ImagePlus(String.valueOf(file.getFileName()), image);
     }
 
-    private static void writeTiff(Volume volume, Path file) {
+    static void writeTiff(Volume volume, Path file) {
         ImagePlus imp = ImagePlusVolumes.toImagePlus(volume, String.valueOf(file.getFileName()));
         FileInfo fi = imp.getFileInfo();
         ImageStack stack = imp.getStack();
@@ -154,7 +146,7 @@ public final class ImageJIO {
         });
     }
 
-    private static void writePng(Volume volume, Path file) {
+    static void writePng(Volume volume, Path file) {
         Object type = volume.image().getType();
         if (volume.spatialDims() != 2 || volume.channels() != 1
                 || !(type instanceof UnsignedByteType || type instanceof UnsignedShortType))
@@ -186,9 +178,5 @@ public final class ImageJIO {
         } catch (IOException e) {
             throw new InvalidInputException("Could not read " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String lowerName(Path file) {
-        return file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     }
 }

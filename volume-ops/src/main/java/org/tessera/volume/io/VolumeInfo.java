@@ -9,15 +9,6 @@ import java.util.stream.Collectors;
 import org.tessera.volume.Volume;
 
 import net.imglib2.type.numeric.RealType;
-import net.imglib2.type.numeric.integer.ByteType;
-import net.imglib2.type.numeric.integer.IntType;
-import net.imglib2.type.numeric.integer.LongType;
-import net.imglib2.type.numeric.integer.ShortType;
-import net.imglib2.type.numeric.integer.UnsignedByteType;
-import net.imglib2.type.numeric.integer.UnsignedIntType;
-import net.imglib2.type.numeric.integer.UnsignedShortType;
-import net.imglib2.type.numeric.real.DoubleType;
-import net.imglib2.type.numeric.real.FloatType;
 
 /**
  * What a volume file holds, for {@code tessera info FILE} and folder listings.
@@ -57,16 +48,8 @@ public record VolumeInfo(Path file, String format, long[] shape, int channels, d
                 + "data type:  " + dataType + "\n";
     }
 
+    /** NIfTI's name of the type ("uint8", "float32", ...), or the class name when NIfTI has none. */
     static String typeName(RealType<?> type) {
-        if (type instanceof UnsignedByteType) return "uint8";
-        if (type instanceof ByteType) return "int8";
-        if (type instanceof ShortType) return "int16";
-        if (type instanceof UnsignedShortType) return "uint16";
-        if (type instanceof IntType) return "int32";
-        if (type instanceof UnsignedIntType) return "uint32";
-        if (type instanceof LongType) return "int64";
-        if (type instanceof FloatType) return "float32";
-        if (type instanceof DoubleType) return "float64";
-        return type.getClass().getSimpleName();
+        return NiftiDataType.matching(type).map(t -> t.label).orElse(type.getClass().getSimpleName());
     }
 }

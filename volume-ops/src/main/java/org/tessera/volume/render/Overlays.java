@@ -2,8 +2,11 @@ package org.tessera.volume.render;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+
 import javax.imageio.ImageIO;
 
 import net.imglib2.RandomAccess;
@@ -70,10 +73,15 @@ public final class Overlays {
 
     /** Writes a PNG atomically (temporary file in the same folder, then rename). */
     public static void writePng(BufferedImage picture, Path target) {
-        AtomicFiles.write(target, tmp -> {
-            if (!ImageIO.write(picture, "png", tmp.toFile()))
-                throw new IOException("no PNG writer available");
-        });
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            AtomicFiles.replace(target, temporary -> {
+                if (!ImageIO.write(picture, "png", temporary.toFile()))
+                    throw new IOException("no PNG writer available");
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + target + ": " + e.getMessage(), e);
+        }
     }
 
     private static int busiestPlane(RandomAccessibleInterval<? extends RealType<?>> labels) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Volume;
+import org.tessera.volume.io.TestImages;
 
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -92,12 +93,7 @@ class ImagePlusVolumesTest {
     void rgbBecomesThreeChannels() {
         ColorProcessor cp = new ColorProcessor(4, 2);
         cp.set(1, 1, (10 << 16) | (20 << 8) | 30);
-        Volume v = ImagePlusVolumes.wrap(new ImagePlus("rgb", cp));
-        assertEquals(3, v.channels());
-        RandomAccess<? extends RealType<?>> ra = v.image().randomAccess();
-        assertEquals(10, ra.setPositionAndGet(1, 1, 0).getRealDouble(), 0);
-        assertEquals(20, ra.setPositionAndGet(1, 1, 1).getRealDouble(), 0);
-        assertEquals(30, ra.setPositionAndGet(1, 1, 2).getRealDouble(), 0);
+        TestImages.assertRgbAt(ImagePlusVolumes.wrap(new ImagePlus("rgb", cp)), 1, 1, 10, 20, 30);
     }
 
     @Test

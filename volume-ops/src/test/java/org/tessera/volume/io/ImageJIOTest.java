@@ -106,12 +106,7 @@ class ImageJIOTest {
         BufferedImage rgb = new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB);
         rgb.setRGB(1, 3, (250 << 16) | (100 << 8) | 5);
         ImageIO.write(rgb, "png", dir.resolve("rgb.png").toFile());
-        Volume c = ImageJIO.read(dir.resolve("rgb.png"));
-        assertEquals(3, c.channels());
-        RandomAccess<? extends RealType<?>> ra = c.image().randomAccess();
-        assertEquals(250, ra.setPositionAndGet(1, 3, 0).getRealDouble(), 0);
-        assertEquals(100, ra.setPositionAndGet(1, 3, 1).getRealDouble(), 0);
-        assertEquals(5, ra.setPositionAndGet(1, 3, 2).getRealDouble(), 0);
+        TestImages.assertRgbAt(ImageJIO.read(dir.resolve("rgb.png")), 1, 3, 250, 100, 5);
     }
 
     @Test
@@ -194,13 +189,7 @@ class ImageJIOTest {
 
     @Test
     void failedTiffWriteLeavesNothing() throws IOException {
-        var failing = net.imglib2.converter.Converters.convert(
-                (net.imglib2.RandomAccessibleInterval<FloatType>) TestImages.varied(new FloatType(), 32, 32, 4),
-                (in, out) -> {
-                    if (in.get() > 100)
-                        throw new IllegalStateException("boom");
-                    out.set(in);
-                }, new FloatType());
+        var failing = TestImages.failingAbove(100, 32, 32, 4);
         Path file = dir.resolve("fail.tif");
         assertThrows(IllegalStateException.class, () -> ImageJIO.write(Volume.of(failing, 1, 1, 1), file));
         try (Stream<Path> s = Files.list(dir)) {

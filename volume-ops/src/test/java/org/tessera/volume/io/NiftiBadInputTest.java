@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Volume;
 
-import net.imglib2.converter.Converters;
-import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.logic.BitType;
 import net.imglib2.type.numeric.real.FloatType;
@@ -33,6 +32,15 @@ class NiftiBadInputTest {
     private Path written(String name) {
         Path file = dir.resolve(name);
         NiftiIO.write(Volume.of(TestImages.varied(new FloatType(), 20, 20, 10), 1, 1, 1), file);
+        return file;
+    }
+
+    /** A file as {@link #written} makes it, with its (little-endian) header edited. */
+    private Path patched(String name, Consumer<ByteBuffer> edit) throws IOException {
+        Path file = written(name);
+        byte[] bytes = Files.readAllBytes(file);
+        edit.accept(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        Files.write(file, bytes);
         return file;
     }
 
@@ -120,66 +128,42 @@ class NiftiBadInputTest {
 
     @Test
     void wrongMagic() throws IOException {
-        Path file = written("magic.nii");
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[344] = 'x';
-        Files.write(file, bytes);
-        assertRefused(file, "magic");
+        assertRefused(patched("magic.nii", b -> b.put(344, (byte) 'x')), "magic");
     }
 
     @Test
     void analyzePairHeader() throws IOException {
-        Path file = written("pair.nii");
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[345] = 'i';
-        Files.write(file, bytes);
-        assertRefused(file, ".hdr");
+        assertRefused(patched("pair.nii", b -> b.put(345, (byte) 'i')), ".hdr");
     }
 
     @Test
     void absurdDimensionsAreRefusedBeforeAllocating() throws IOException {
-        Path file = written("huge.nii");
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(40, (short) 4).putShort(42, (short) 32000).putShort(44, (short) 32000).putShort(46, (short) 32000)
-                .putShort(48, (short) 100);
-        Files.write(file, bytes);
-        assertRefused(file, "voxels", "at most");
+        assertRefused(patched("huge.nii", b -> b.putShort(40, (short) 4).putShort(42, (short) 32000)
+                .putShort(44, (short) 32000).putShort(46, (short) 32000).putShort(48, (short) 100)), "voxels", "at most");
 
         // Fits in an image but not in this file: refused from the file size, not by running out of memory.
-        b.putShort(40, (short) 3).putShort(42, (short) 1000).putShort(44, (short) 1000).putShort(46, (short) 500);
-        Files.write(file, bytes);
-        assertRefused(file, "1000 x 1000 x 500", "bytes");
+        assertRefused(patched("large.nii", b -> b.putShort(42, (short) 1000).putShort(44, (short) 1000)
+                .putShort(46, (short) 500)), "1000 x 1000 x 500", "bytes");
     }
 
     @Test
     void absurdDimensionsInGzipFile() throws IOException {
-        Path plain = written("huge.nii");
-        byte[] bytes = Files.readAllBytes(plain);
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(42, (short) 3000).putShort(44, (short) 3000);
+        Path plain = patched("huge.nii", b -> b.putShort(42, (short) 3000).putShort(44, (short) 3000));
         Path file = dir.resolve("huge.nii.gz");
         try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
-            out.write(bytes);
+            out.write(Files.readAllBytes(plain));
         }
         assertRefused(file, "corrupt header", "gzip");
     }
 
     @Test
     void negativeDimension() throws IOException {
-        Path file = written("neg.nii");
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(44, (short) -5);
-        Files.write(file, bytes);
-        assertRefused(file, "dimension 2");
+        assertRefused(patched("neg.nii", b -> b.putShort(44, (short) -5)), "dimension 2");
     }
 
     @Test
     void unsupportedDatatype() throws IOException {
-        Path file = written("complex.nii");
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(70, (short) 32);
-        Files.write(file, bytes);
-        assertRefused(file, "complex64", "float32");
+        assertRefused(patched("complex.nii", b -> b.putShort(70, (short) 32)), "complex64", "float32");
     }
 
     @Test
@@ -190,13 +174,7 @@ class NiftiBadInputTest {
 
     @Test
     void failedWriteLeavesNoFileBehind() throws IOException {
-        // The image fails half-way through its voxels, as a failing computation or a full disk would.
-        Img<FloatType> source = TestImages.varied(new FloatType(), 64, 64, 64);
-        var failing = Converters.convert((net.imglib2.RandomAccessibleInterval<FloatType>) source, (in, out) -> {
-            if (in.get() > 1000)
-                throw new IllegalStateException("computation failed");
-            out.set(in);
-        }, new FloatType());
+        var failing = TestImages.failingAbove(1000, 64, 64, 64);
         Path file = dir.resolve("out.nii.gz");
         assertThrows(IllegalStateException.class, () -> NiftiIO.write(Volume.of(failing, 1, 1, 1), file));
         assertFalse(Files.exists(file));

@@ -6,15 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Assumptions;
+import org.tessera.volume.Volume;
 
 import net.imglib2.Cursor;
+import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.converter.Converters;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgFactory;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.LongType;
+import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 
 /** Images with varied values (both extremes of integer types included) and exact comparison. */
@@ -68,6 +72,28 @@ public final class TestImages {
             else
                 assertEquals(x.getRealDouble(), y.getRealDouble(), 0, "voxel " + i);
         }
+    }
+
+    /**
+     * A varied float image that throws part-way through being read (at the first value above {@code limit}), as
+     * a failing computation or a full disk would.
+     */
+    public static RandomAccessibleInterval<FloatType> failingAbove(float limit, long... dims) {
+        RandomAccessibleInterval<FloatType> source = varied(new FloatType(), dims);
+        return Converters.convert(source, (in, out) -> {
+            if (in.get() > limit)
+                throw new IllegalStateException("computation failed");
+            out.set(in);
+        }, new FloatType());
+    }
+
+    /** The volume holds red, green and blue as three channels, with these values at (x, y). */
+    public static void assertRgbAt(Volume v, long x, long y, int red, int green, int blue) {
+        assertEquals(3, v.channels());
+        RandomAccess<? extends RealType<?>> ra = v.image().randomAccess();
+        assertEquals(red, ra.setPositionAndGet(x, y, 0).getRealDouble(), 0);
+        assertEquals(green, ra.setPositionAndGet(x, y, 1).getRealDouble(), 0);
+        assertEquals(blue, ra.setPositionAndGet(x, y, 2).getRealDouble(), 0);
     }
 
     /** The shared real data folder, or skip when this checkout has none beside it. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import org.tessera.volume.Volume;
 
 import net.imglib2.img.Img;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.FloatType;
 
 class VolumeIOTest {
 
@@ -54,6 +56,55 @@ class VolumeIOTest {
         assertFalse(VolumeIO.isSupported(Path.of("notes.txt")));
         assertFalse(VolumeIO.isSupported(Path.of("scan.gz")));
         assertFalse(VolumeIO.isSupported(Path.of("nii")));
+    }
+
+    @Test
+    void everyExtensionHasExactlyOneFormat() {
+        for (String ext : VolumeIO.EXTENSIONS) {
+            VolumeFormat format = VolumeIO.format(Path.of("a" + ext.toUpperCase()));
+            assertTrue(format.extensions().contains(ext), ext);
+            assertEquals(1, VolumeIO.formats().stream().filter(f -> f.owns("a" + ext)).count(), ext);
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> VolumeIO.format(Path.of("a.jpg")));
+        assertTrue(e.getMessage().contains("a.jpg") && e.getMessage().contains(".png"), e.getMessage());
+    }
+
+    @Test
+    void extensionCountsNiiGzAsOneAndKeepsTheCase() {
+        // file name, extension, stem
+        String[][] names = { { "scan.nii.gz", ".nii.gz", "scan" }, { "scan.NII.GZ", ".NII.GZ", "scan" },
+                { "scan.v2.nii", ".nii", "scan.v2" }, { "cells.TIF", ".TIF", "cells" }, { "archive.tar.gz", ".gz", "archive.tar" },
+                { "notes.txt", ".txt", "notes" }, { "README", "", "README" }, { ".nii.gz", ".nii.gz", "" } };
+        for (String[] n : names) {
+            assertEquals(n[1], VolumeIO.extension(n[0]), n[0]);
+            assertEquals(n[2], VolumeIO.stem(n[0]), n[0]);
+            assertEquals(n[1], VolumeIO.extension(Path.of("in", n[0])), n[0]);
+            assertEquals(n[2], VolumeIO.stem(Path.of("in", n[0])), n[0]);
+        }
+        assertEquals("", VolumeIO.extension(Path.of("/")));
+        assertEquals("", VolumeIO.stem(Path.of("/")));
+    }
+
+    @Test
+    void floatOutputsOfPngGoToTiff() {
+        for (String ext : List.of(".png", ".PNG"))
+            assertEquals(".tif", VolumeIO.floatExtension(ext));
+        for (String ext : List.of(".nii", ".nii.gz", ".NII.GZ", ".tif", ".tiff", ".txt", ""))
+            assertEquals(ext, VolumeIO.floatExtension(ext));
+        for (VolumeFormat format : VolumeIO.formats()) {
+            String ext = format.extensions().get(0);
+            assertTrue(VolumeIO.format(Path.of("p" + VolumeIO.floatExtension(ext))).holdsFloats(), ext);
+        }
+    }
+
+    @Test
+    void floatOutputsOfEveryFormatCanBeWritten() {
+        Volume probabilities = Volume.of(TestImages.varied(new FloatType(), 5, 4), 1, 1);
+        for (String ext : VolumeIO.EXTENSIONS) {
+            Path file = dir.resolve("p" + VolumeIO.floatExtension(ext));
+            VolumeIO.write(probabilities, file);
+            TestImages.assertSameValues(probabilities.image(), VolumeIO.read(file).image());
+        }
     }
 
     @Test
