@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.tessera.planner.PhantomDataset;
-import org.tessera.service.Inputs;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
@@ -72,7 +71,7 @@ final class PhantomCommand implements Callable<Integer> {
             case 3 -> Phantoms.nuclei3D(size[0], size[1], size[2], nuclei, nucleoli, seed);
             default -> throw new InvalidInputException("--size needs 2 or 3 values, e.g. 256,256 or 128,128,32");
         };
-        Path truth = output.resolveSibling(Inputs.stem(output) + "_truth" + Inputs.extension(output));
+        Path truth = output.resolveSibling(VolumeIO.stem(output) + "_truth" + VolumeIO.extension(output));
         VolumeIO.write(p.image(), output);
         VolumeIO.write(p.labels(), truth);
         spec.commandLine().getOut().println("wrote " + output + " and " + truth + " (classes: " + String.join(", ", p.classes()) + ")");

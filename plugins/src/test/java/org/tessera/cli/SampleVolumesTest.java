@@ -13,7 +13,6 @@ import net.imglib2.view.Views;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tessera.service.Inputs;
 import org.tessera.volume.Volume;
 import org.tessera.volume.io.VolumeIO;
 
@@ -34,7 +33,7 @@ class SampleVolumesTest {
             String name = target.substring(target.lastIndexOf('/') + 1);
             words[words.length - 1] = dir.resolve(name).toString();
             assertEquals(0, CliTest.run(words).status(), line);
-            String truth = Inputs.stem(Path.of(name)) + "_truth" + Inputs.extension(Path.of(name));
+            String truth = VolumeIO.stem(Path.of(name)) + "_truth" + VolumeIO.extension(Path.of(name));
             for (String f : List.of(name, truth)) {
                 Volume committed = VolumeIO.read(SAMPLES.resolve(f)), made = VolumeIO.read(dir.resolve(f));
                 assertArrayEquals(committed.spatialShape(), made.spatialShape(), f);

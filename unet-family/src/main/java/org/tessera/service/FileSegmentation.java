@@ -55,10 +55,9 @@ public final class FileSegmentation {
     /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
     public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
             boolean overlay, List<String> attention) {
-        String stem = Inputs.stem(input);
-        String ext = Inputs.extension(input);
-        // PNG holds no floats: probabilities and attention maps of a PNG go to TIFF
-        String floatExt = ext.equalsIgnoreCase(".png") ? ".tif" : ext;
+        String stem = VolumeIO.stem(input);
+        String ext = VolumeIO.extension(input);
+        String floatExt = VolumeIO.floatExtension(ext); // probabilities and attention maps of a PNG go to TIFF
         List<Path> maps = new ArrayList<>();
         for (String gate : attention)
             maps.add(outDir.resolve(stem + "_" + gate.replaceAll("[^A-Za-z0-9._-]", "_") + floatExt));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.tessera.volume.InvalidInputException;
@@ -44,18 +43,7 @@ public final class Inputs {
         }
     }
 
-    /** The file name without its image extension (".nii.gz" counts as one). */
-    public static String stem(Path file) {
-        String name = file.getFileName().toString();
-        return name.substring(0, name.length() - extension(file).length());
-    }
-
-    /** The image extension of a file name (".nii.gz" counts as one). */
-    public static String extension(Path file) {
-        String name = file.getFileName().toString();
-        if (name.toLowerCase(Locale.ROOT).endsWith(".nii.gz"))
-            return name.substring(name.length() - 7);
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot);
+    private static String stem(Path file) {
+        return VolumeIO.stem(file);
     }
 }
