@@ -1,12 +1,13 @@
 package org.tessera.planner;
 
-import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.util.Intervals;
 import net.imglib2.view.Views;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 
 /**
  * One training case in memory, in nnU-Net array order: shape and spacing as (z, y, x), voxels flattened in
@@ -60,29 +61,27 @@ public record CaseData(String id, int[] shape, double[] spacing, float[][] chann
      * order (first dimension fastest) is exactly that order.
      */
     public static float[] flatten(RandomAccessibleInterval<? extends RealType<?>> image) {
-        long n = 1;
-        for (int d = 0; d < image.numDimensions(); d++) {
-            n *= image.dimension(d);
-        }
-        float[] out = new float[Math.toIntExact(n)];
-        Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c.next().getRealFloat();
-        }
+        float[] out = new float[voxelCount(image)];
+        forEachInFlatOrder(image, (v, i) -> out[i] = v.getRealFloat());
         return out;
     }
 
     /** Like {@link #flatten} in double precision, for label images. */
     static double[] flattenDouble(RandomAccessibleInterval<? extends RealType<?>> image) {
-        long n = 1;
-        for (int d = 0; d < image.numDimensions(); d++) {
-            n *= image.dimension(d);
-        }
-        double[] out = new double[Math.toIntExact(n)];
-        Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c.next().getRealDouble();
-        }
+        double[] out = new double[voxelCount(image)];
+        forEachInFlatOrder(image, (v, i) -> out[i] = v.getRealDouble());
         return out;
+    }
+
+    private static int voxelCount(RandomAccessibleInterval<?> image) {
+        return Math.toIntExact(Intervals.numElements(image));
+    }
+
+    private static void forEachInFlatOrder(RandomAccessibleInterval<? extends RealType<?>> image,
+            ObjIntConsumer<RealType<?>> visit) {
+        int i = 0;
+        for (RealType<?> v : Views.flatIterable(image)) {
+            visit.accept(v, i++);
+        }
     }
 }

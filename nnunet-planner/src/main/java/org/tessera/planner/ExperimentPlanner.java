@@ -123,14 +123,6 @@ public final class ExperimentPlanner {
         return inv;
     }
 
-    static double[] take(double[] v, int[] idx) {
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = v[idx[i]];
-        }
-        return out;
-    }
-
     /** Median shape at the fullres spacing (not transposed): per case round half even, then median. */
     public double[] medianShapeAtTargetSpacing() {
         double[] target = fullresTargetSpacing();
@@ -239,8 +231,8 @@ public final class ExperimentPlanner {
         estimateCache.clear();
         int[] tf = transposeForward();
         int[] tb = inverse(tf);
-        double[] fullresSpacing = take(fullresTargetSpacing(), tf);
-        double[] median = take(medianShapeAtTargetSpacing(), tf);
+        double[] fullresSpacing = PyMath.take(fullresTargetSpacing(), tf);
+        double[] median = PyMath.take(medianShapeAtTargetSpacing(), tf);
         double approxVoxels = PyMath.prod(median) * dataset.numTraining();
 
         Plans.Configuration fullres = null;
@@ -301,8 +293,8 @@ public final class ExperimentPlanner {
                 configs.put("3d_cascade_fullres", Plans.Configuration.inheriting("3d_fullres", "3d_lowres"));
             }
         }
-        double[] origSpacing = take(PyMath.columnMedian(fingerprint.spacingMatrix()), tf);
-        double[] origShape = take(PyMath.columnMedian(fingerprint.shapeMatrix()), tf);
+        double[] origSpacing = PyMath.take(PyMath.columnMedian(fingerprint.spacingMatrix()), tf);
+        double[] origShape = PyMath.take(PyMath.columnMedian(fingerprint.shapeMatrix()), tf);
         int[] origShapeInt = new int[3];
         for (int d = 0; d < 3; d++) {
             origShapeInt[d] = (int) PyMath.roundHalfEven(origShape[d]);

@@ -1,6 +1,7 @@
 package org.tessera.planner;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -169,10 +170,6 @@ public record NetworkTopology(int[] numPoolPerAxis, int[][] strides, int[][] ker
     }
 
     private static long voxels(long[] size) {
-        long v = 1;
-        for (long x : size) {
-            v *= x;
-        }
-        return v;
+        return Arrays.stream(size).reduce(1, (a, b) -> a * b);
     }
 }

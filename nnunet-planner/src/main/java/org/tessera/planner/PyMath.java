@@ -1,6 +1,7 @@
 package org.tessera.planner;
 
 import java.util.Arrays;
+import java.util.function.ToDoubleFunction;
 
 import org.tessera.volume.intensity.Normalization;
 
@@ -55,59 +56,46 @@ public final class PyMath {
 
     /** Per-axis median of rows (numpy {@code median(rows, axis=0)}). */
     public static double[] columnMedian(double[][] rows) {
-        int dim = rows[0].length;
-        double[] out = new double[dim];
-        double[] col = new double[rows.length];
-        for (int d = 0; d < dim; d++) {
-            for (int i = 0; i < rows.length; i++) {
-                col[i] = rows[i][d];
-            }
-            out[d] = median(col);
-        }
-        return out;
+        return perColumn(rows, PyMath::median);
     }
 
     /** Per-axis percentile of rows (numpy {@code percentile(rows, q, axis=0)}). */
     public static double[] columnPercentile(double[][] rows, double q) {
-        int dim = rows[0].length;
-        double[] out = new double[dim];
-        double[] col = new double[rows.length];
-        for (int d = 0; d < dim; d++) {
-            for (int i = 0; i < rows.length; i++) {
-                col[i] = rows[i][d];
-            }
-            out[d] = percentile(col, q);
+        return perColumn(rows, col -> percentile(col, q));
+    }
+
+    private static double[] perColumn(double[][] rows, ToDoubleFunction<double[]> statistic) {
+        double[] out = new double[rows[0].length];
+        for (int d = 0; d < out.length; d++) {
+            int axis = d;
+            out[d] = statistic.applyAsDouble(Arrays.stream(rows).mapToDouble(r -> r[axis]).toArray());
         }
         return out;
     }
 
     /** Product in double precision, left to right (numpy {@code prod(..., dtype=float64)}). */
     public static double prod(double[] values) {
-        double p = 1;
-        for (double v : values) {
-            p *= v;
-        }
-        return p;
+        return Arrays.stream(values).reduce(1, (p, v) -> p * v);
     }
 
     /** Product in double precision, left to right. */
     public static double prod(int[] values) {
-        double p = 1;
-        for (int v : values) {
-            p *= v;
-        }
-        return p;
+        return prod(Arrays.stream(values).asDoubleStream().toArray());
+    }
+
+    /** numpy's {@code values[indices]}. */
+    public static double[] take(double[] values, int[] indices) {
+        return Arrays.stream(indices).mapToDouble(i -> values[i]).toArray();
+    }
+
+    /** numpy's {@code values[indices]}. */
+    public static int[] take(int[] values, int[] indices) {
+        return Arrays.stream(indices).map(i -> values[i]).toArray();
     }
 
     /** numpy's {@code argmax}: the first index of the largest value. */
     public static int argmax(double[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return indexOfLargest(values, false);
     }
 
     /**
@@ -115,9 +103,13 @@ public final class PyMath {
      * on ties (numpy sorts arrays this short by insertion sort, which keeps the order of equal values).
      */
     public static int lastOfArgsort(double[] values) {
+        return indexOfLargest(values, true);
+    }
+
+    private static int indexOfLargest(double[] values, boolean lastOnTies) {
         int best = 0;
         for (int i = 1; i < values.length; i++) {
-            if (values[i] >= values[best]) {
+            if (values[i] > values[best] || lastOnTies && values[i] == values[best]) {
                 best = i;
             }
         }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import org.tessera.service.SegmentationRequest;
 import org.tessera.service.Session;
@@ -23,14 +22,12 @@ import org.tessera.volume.tiling.TileSizes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Time the engine alone on the tiles of a volume, and the whole pipeline (normalize, tile, run, stitch) on the "
                 + "same volume, alternating the two in one run; print both medians and their ratio." })
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends Subcommand {
 
     @Option(names = { "-m", "--model" }, required = true, paramLabel = "ID")
     String modelId;
@@ -52,12 +49,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (repeats < 1)
             throw new InvalidInputException("--repeats must be at least 1");
         if (org.tessera.volume.classic.ClassicMethods.isClassic(modelId))

@@ -3,7 +3,6 @@ package org.tessera.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.converter.Converters;
@@ -16,13 +15,11 @@ import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.metrics.Overlap;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = { "Dice and IoU per class between a predicted and a true label image.",
         "Binary masks stored as 0/255 count as labels 0/1. The last line is 'mean dice: <value>' (foreground classes)." })
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand extends Subcommand {
 
     @Option(names = { "-p", "--prediction" }, required = true, paramLabel = "PRED", description = "Predicted labels.")
     Path prediction;
@@ -34,12 +31,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Number of classes, background included (0: the largest label + 1).")
     int classes;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Overlap o = Overlap.of(labels(VolumeIO.read(prediction)), labels(VolumeIO.read(truth)), classes);
         out.println("class  dice    iou     predicted  true");
         for (int c = 1; c < o.numClasses(); c++)

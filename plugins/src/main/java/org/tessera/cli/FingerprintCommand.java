@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import org.tessera.planner.DatasetFolder;
 import org.tessera.planner.Fingerprint;
@@ -15,17 +14,15 @@ import org.tessera.planner.IntensityProperties;
 import org.tessera.planner.PyMath;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "fingerprint", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Extract nnU-Net v2's dataset fingerprint from a raw data set folder (dataset.json, imagesTr, labelsTr): "
                 + "spacings and shapes after cropping to the nonzero region, foreground intensity statistics per channel.",
         "The folder is checked first; a problem names the case and file. Intensity statistics use every foreground voxel "
                 + "up to nnU-Net's quota per case (a deterministic sample beyond it), not numpy's random draw." })
-final class FingerprintCommand implements Callable<Integer> {
+final class FingerprintCommand extends Subcommand {
 
     @Parameters(index = "0", paramLabel = "DATASET_DIR", description = "nnU-Net raw data set folder.")
     Path dataset;
@@ -37,13 +34,10 @@ final class FingerprintCommand implements Callable<Integer> {
     @Option(names = "--single-thread", description = "Analyse one case at a time (less memory).")
     boolean singleThread;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         DatasetFolder folder = DatasetFolder.open(dataset);
         Fingerprint fp = new FingerprintExtractor(folder).parallel(!singleThread)
                 .onWarning(w -> err.println("tessera: warning: " + w)).extract();

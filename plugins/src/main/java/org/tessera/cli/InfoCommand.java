@@ -2,24 +2,18 @@ package org.tessera.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Print dimensions, channels, spacing and data type of image files.")
-final class InfoCommand implements Callable<Integer> {
+final class InfoCommand extends Subcommand {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "NIfTI (.nii, .nii.gz), TIFF or PNG files.")
     List<Path> files;
-
-    @Spec
-    CommandSpec spec;
 
     /** Describes every file it can; one that it cannot gets its message and does not stop the others. */
     @Override
@@ -27,10 +21,10 @@ final class InfoCommand implements Callable<Integer> {
         int failed = 0;
         for (Path f : files) {
             try {
-                spec.commandLine().getOut().println(VolumeIO.describe(f));
+                out().println(VolumeIO.describe(f));
             } catch (InvalidInputException e) {
                 failed++;
-                spec.commandLine().getErr().println("tessera: " + e.getMessage());
+                err().println("tessera: " + e.getMessage());
             }
         }
         if (failed == 0)

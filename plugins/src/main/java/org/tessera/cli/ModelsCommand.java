@@ -2,7 +2,6 @@ package org.tessera.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelCard;
@@ -12,13 +11,11 @@ import org.tessera.volume.classic.ClassicMethods;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "models", mixinStandardHelpOptions = true, description = { "List the models: id, 2D/3D, input channels, classes, and where each comes from; "
         + "then the classic methods (marked classic).", "--card ID prints a model's card, or a classic method's parameters." })
-final class ModelsCommand implements Callable<Integer> {
+final class ModelsCommand extends Subcommand {
 
     @Mixin
     ModelOptions options;
@@ -26,12 +23,9 @@ final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--card", paramLabel = "ID", description = "Print this model's card (JSON) instead of the list.")
     String cardOf;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         ModelZoo zoo = options.zoo();
         if (cardOf != null && ClassicMethods.isClassic(cardOf)) {
             out.println(ClassicMethods.describe(ClassicMethods.get(cardOf)).stripTrailing());
@@ -51,7 +45,7 @@ final class ModelsCommand implements Callable<Integer> {
             out.printf("%-24s %s  in: %-22s classes: %-40s %s%n", ClassicMethods.PREFIX + m.name(), "2D/3D", "1 channel",
                     "by intensity (--param order=, names=)", "classic");
         for (String problem : zoo.problems())
-            spec.commandLine().getErr().println("tessera: skipped a model: " + problem);
+            err().println("tessera: skipped a model: " + problem);
         return ExitCodes.OK;
     }
 }

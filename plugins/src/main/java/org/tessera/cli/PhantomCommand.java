@@ -1,7 +1,6 @@
 package org.tessera.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.tessera.planner.PhantomDataset;
 import org.tessera.volume.InvalidInputException;
@@ -9,16 +8,14 @@ import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "phantom", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Generate a fluorescence-nuclei phantom with its exact labels (deterministic for a seed): writes <OUT> and "
                 + "<OUT name>_truth with the same extension (.tif, .nii.gz, .nii or .png).",
         "With --dataset DIR instead: write a small nnU-Net v2 raw data set of phantoms (dataset.json, imagesTr/, "
                 + "labelsTr/) for planning and training tests." })
-final class PhantomCommand implements Callable<Integer> {
+final class PhantomCommand extends Subcommand {
 
     @Option(names = "--size", split = ",", paramLabel = "X,Y[,Z]", description = "Size in voxels (2D or 3D).")
     int[] size;
@@ -49,9 +46,6 @@ final class PhantomCommand implements Callable<Integer> {
     @Option(names = "--3d", description = "With --dataset: 3D cases (default 2D).")
     boolean threeD;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
         if (dataset != null) {
@@ -59,7 +53,7 @@ final class PhantomCommand implements Callable<Integer> {
                 throw new InvalidInputException("--dataset cannot be combined with --size or -o.");
             }
             PhantomDataset.write(dataset, cases, heldOut, seed, threeD);
-            spec.commandLine().getOut().println("wrote " + cases + (threeD ? " 3D" : " 2D") + " phantom cases ("
+            out().println("wrote " + cases + (threeD ? " 3D" : " 2D") + " phantom cases ("
                     + heldOut + " held out) and dataset.json into " + dataset);
             return ExitCodes.OK;
         }
@@ -74,7 +68,7 @@ final class PhantomCommand implements Callable<Integer> {
         Path truth = output.resolveSibling(VolumeIO.stem(output) + "_truth" + VolumeIO.extension(output));
         VolumeIO.write(p.image(), output);
         VolumeIO.write(p.labels(), truth);
-        spec.commandLine().getOut().println("wrote " + output + " and " + truth + " (classes: " + String.join(", ", p.classes()) + ")");
+        out().println("wrote " + output + " and " + truth + " (classes: " + String.join(", ", p.classes()) + ")");
         return ExitCodes.OK;
     }
 }

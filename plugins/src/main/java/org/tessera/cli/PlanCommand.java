@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import org.tessera.planner.DatasetJson;
 import org.tessera.planner.ExperimentPlanner;
@@ -12,15 +11,13 @@ import org.tessera.planner.Fingerprint;
 import org.tessera.planner.Plans;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Plan nnU-Net v2 configurations (2d, 3d_fullres, 3d_lowres and cascade where they apply) from a dataset "
                 + "fingerprint and dataset.json, with nnU-Net's default experiment planner.",
         "Prints a summary per configuration and writes the plans (nnUNetPlans.json) atomically." })
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand extends Subcommand {
 
     @Option(names = "--fingerprint", required = true, paramLabel = "FILE", description = "dataset_fingerprint.json ('tessera fingerprint').")
     Path fingerprint;
@@ -39,12 +36,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "FILE", description = "Plans to write (nnUNetPlans.json).")
     Path output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Fingerprint fp = Fingerprint.read(fingerprint);
         DatasetJson ds = DatasetJson.read(datasetJson);
         Plans plans = new ExperimentPlanner(fp, ds, datasetName(ds)).gpuMemoryGb(gpuMemory).plan();

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import org.tessera.service.FileSegmentation;
 import org.tessera.service.RunListener;
@@ -19,9 +18,7 @@ import org.tessera.volume.tiling.TileSizes;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = { "Segment an image, or every image in a folder, with a model or a classic method.",
@@ -29,7 +26,7 @@ import picocli.CommandLine.Spec;
                         + "the same folder, it skips inputs whose outputs exist.",
                 "Classic methods (classic:otsu, classic:kmeans, ...) take --param KEY=VALUE and run on the whole image; "
                         + "the tiling, batch and device options do not apply to them." })
-final class SegmentCommand implements Callable<Integer> {
+final class SegmentCommand extends Subcommand {
 
     @Option(names = { "-m", "--model" }, required = true, paramLabel = "ID",
             description = "Model id or classic method (see 'tessera models').")
@@ -85,13 +82,10 @@ final class SegmentCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = err();
+        PrintWriter out = out();
         SegmentationRequest.Builder request = tiling.apply(SegmentationRequest.builder(modelId))
                 .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
                 .mirroring(!noMirroring).spacing(spacing, unit).chunk(chunks, index);

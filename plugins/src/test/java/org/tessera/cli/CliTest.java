@@ -65,11 +65,7 @@ class CliTest {
         VolumeIO.write(image.withOrientation(new Orientation(1, affine, 2, affine)), in);
         Run r = segment(in, dir.resolve("out"), "--overlay", "--tile", "32,16", "--probabilities");
         assertEquals(0, r.status(), r.err());
-        Volume written = VolumeIO.read(in);
-        Volume labels = VolumeIO.read(dir.resolve("out/stack_labels.nii.gz"));
-        assertArrayEquals(written.spatialShape(), labels.spatialShape());
-        assertArrayEquals(written.spacing(), labels.spacing(), 1e-6);
-        assertEquals(written.orientation(), labels.orientation());
+        labelsWithGeometryOf(in, dir.resolve("out/stack_labels.nii.gz"));
         assertEquals(2, VolumeIO.read(dir.resolve("out/stack_probabilities.nii.gz")).channels());
         assertTrue(Files.exists(dir.resolve("out/stack_overlay.png")));
     }
@@ -223,5 +219,15 @@ class CliTest {
         assertTrue(r.err().contains("no-such-model") && r.err().contains("tiny-unet-2d"), r.err());
         assertRefused(tif, "not a multiple of 2", "--tile", "33,24");
         assertRefused(tif, "--mode", "--mode", "sideways");
+    }
+
+    /** Reads the labels written for {@code input}, checking that they keep its shape, spacing and orientation. */
+    static Volume labelsWithGeometryOf(Path input, Path labelsFile) {
+        Volume written = VolumeIO.read(input);
+        Volume labels = VolumeIO.read(labelsFile);
+        assertArrayEquals(written.spatialShape(), labels.spatialShape());
+        assertArrayEquals(written.spacing(), labels.spacing(), 1e-6);
+        assertEquals(written.orientation(), labels.orientation());
+        return labels;
     }
 }

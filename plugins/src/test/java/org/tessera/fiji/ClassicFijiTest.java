@@ -85,19 +85,7 @@ class ClassicFijiTest {
                 { "Ext.tesseraSegment(\"classic:otsu\", \"parameters=[levels=2]\");", "classic:otsu has no parameter 'levels'" },
                 { "Ext.tesseraSegment(\"classic:otsu\", \"k=2\");", "Option 'k=2' is not known" },
                 { "Ext.tesseraSegment(\"classic:otsux\", \"\");", "Unknown classic method 'classic:otsux'" } };
-        for (String[] c : cases) {
-            Path marker = dir.resolve("after.txt");
-            Files.deleteIfExists(marker);
-            FijiTestSupport.Run r = batch(String.join("\n",
-                    "call(\"org.tessera.fiji.TesseraMacro.install\");",
-                    "Ext.tesseraOpen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
-                    c[0],
-                    "File.saveString(\"after \" + nImages, " + FijiTestSupport.q(marker) + ");"));
-            assertTrue(r.output().contains(c[1]), c[0] + " should say '" + c[1] + "':\n" + r.output());
-            assertFalse(r.output().contains("Exception"), "a stack trace for a user mistake:\n" + r.output());
-            assertFalse(Files.exists(marker), c[0] + ": the macro went on after the error:\n" + r.output());
-            assertFalse(r.output().contains("_labels"), c[0] + " made a label image:\n" + r.output());
-        }
+        FijiTestSupport.assertMacroStops(dir, cases);
     }
 
     @Test

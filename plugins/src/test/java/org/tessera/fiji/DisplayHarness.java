@@ -2,17 +2,10 @@ package org.tessera.fiji;
 
 import java.awt.Button;
 import java.awt.Choice;
-import java.awt.Dialog;
 import java.awt.TextField;
-import java.awt.Window;
 import java.awt.event.ActionEvent;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import ij.Executer;
 import ij.IJ;
@@ -37,14 +30,10 @@ import ij.plugin.frame.Recorder;
  */
 public final class DisplayHarness {
 
-    private static final StringBuilder report = new StringBuilder();
-    private static final Set<Window> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     private static volatile Map<String, String> answers;
 
     public static void main(String[] args) throws Exception {
-        Thread watcher = new Thread(DisplayHarness::watch, "dialog watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        HarnessReport.watchDialogs(DisplayHarness::answer);
         new ImageJ(ImageJ.EMBEDDED);
         Path reportFile;
         try {
@@ -64,13 +53,7 @@ public final class DisplayHarness {
             note("HARNESS_ERROR\t" + t);
             reportFile = Path.of(args[args.length - 1]);
         }
-        Thread.sleep(300);
-        String log = IJ.getLog();
-        synchronized (report) {
-            report.append("LOG\n").append(log == null ? "" : log);
-            Files.writeString(reportFile, report, StandardCharsets.UTF_8);
-        }
-        System.exit(0);
+        HarnessReport.finish(reportFile);
     }
 
     private static void record(Path image, String model, String tile, Path outDir, boolean attention) throws Exception {
@@ -106,38 +89,20 @@ public final class DisplayHarness {
     }
 
     private static void note(String line) {
-        synchronized (report) {
-            report.append(line).append('\n');
-        }
+        HarnessReport.note(line);
     }
 
-    /** Closes message dialogs (noting their titles) and fills in the Tessera dialog in record mode. */
-    private static void watch() {
-        while (true) {
-            try {
-                Thread.sleep(100);
-                for (Window w : Window.getWindows()) {
-                    if (!w.isShowing() || !(w instanceof Dialog d) || seen.contains(w))
-                        continue;
-                    if (d instanceof GenericDialog gd && answers != null && gd.getTitle().equals("Tessera Segment")) {
-                        seen.add(w);
-                        Thread.sleep(300);
-                        String shot = System.getProperty("tessera.dialog.screenshot");
-                        if (shot != null) // the dialog as the user first sees it, for docs/fiji.md
-                            javax.imageio.ImageIO.write(new java.awt.Robot().createScreenCapture(gd.getBounds()), "png",
-                                    Path.of(shot).toFile());
-                        fill(gd);
-                        continue;
-                    }
-                    seen.add(w);
-                    note("DIALOG\t" + d.getTitle() + "\t" + d.getClass().getSimpleName());
-                    Thread.sleep(200);
-                    d.dispose();
-                }
-            } catch (Throwable t) {
-                note("WATCHER_ERROR\t" + t);
-            }
-        }
+    /** In record mode, captures the Tessera dialog if asked and fills it in. */
+    private static boolean answer(GenericDialog gd) throws Exception {
+        if (answers == null || !gd.getTitle().equals("Tessera Segment"))
+            return false;
+        Thread.sleep(300);
+        String shot = System.getProperty("tessera.dialog.screenshot");
+        if (shot != null) // the dialog as the user first sees it, for docs/fiji.md
+            javax.imageio.ImageIO.write(new java.awt.Robot().createScreenCapture(gd.getBounds()), "png",
+                    Path.of(shot).toFile());
+        fill(gd);
+        return true;
     }
 
     private static void fill(GenericDialog gd) {

@@ -3,6 +3,7 @@ package org.tessera.fiji;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -149,6 +150,44 @@ final class FijiTestSupport {
         Run r = run(javaCommand(true, "ij.ImageJ", "-batch", file.toString()), dir, 180);
         assertFalse(r.timedOut(), "ImageJ -batch did not finish in time:\n" + r.output());
         return r;
+    }
+
+    /**
+     * Runs each case, {macro statement, what its message must contain}, after opening the 2D sample: the
+     * macro must stop there with the message, without a stack trace and without making a label image.
+     */
+    static void assertMacroStops(Path dir, String[][] cases) throws IOException, InterruptedException {
+        for (String[] c : cases) {
+            Path marker = dir.resolve("after.txt");
+            Files.deleteIfExists(marker);
+            Run r = batchMacro(dir, String.join("\n",
+                    "call(\"org.tessera.fiji.TesseraMacro.install\");",
+                    "Ext.tesseraOpen(" + q(SAMPLE_2D) + ");",
+                    c[0],
+                    "File.saveString(\"after \" + nImages, " + q(marker) + ");"));
+            assertTrue(r.output().contains(c[1]), c[0] + " should say '" + c[1] + "':\n" + r.output());
+            assertFalse(r.output().contains("Exception"), "a stack trace for a user mistake:\n" + r.output());
+            assertFalse(Files.exists(marker), c[0] + ": the macro went on after the error:\n" + r.output());
+            assertFalse(r.output().contains("_labels"), c[0] + " made a label image:\n" + r.output());
+        }
+    }
+
+    /**
+     * Runs a harness class ({@code mainAndArgs}: its name, then its arguments) in its own JVM under Xvfb, with
+     * the plugins of {@code imagej}; returns the report it wrote, after checking it reported no error of its own.
+     */
+    static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, String... mainAndArgs)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 " + screen));
+        command.addAll(javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
+        command.addAll(List.of(mainAndArgs));
+        Run r = run(command, dir, 240);
+        assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
+        assertTrue(Files.exists(reportFile), "no report from ImageJ:\n" + r.output());
+        String text = Files.readString(reportFile);
+        assertFalse(text.contains("HARNESS_ERROR") || text.contains("WATCHER_ERROR") || text.contains("SHOT_ERROR"),
+                text + "\n" + r.output());
+        return text;
     }
 
     /**

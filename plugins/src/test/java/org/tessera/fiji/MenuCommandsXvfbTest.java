@@ -39,17 +39,10 @@ class MenuCommandsXvfbTest {
     }
 
     private String harness(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"));
-        command.addAll(FijiTestSupport.javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home"),
-                DisplayHarness.class.getName()));
-        command.addAll(List.of(args));
-        FijiTestSupport.Run r = FijiTestSupport.run(command, dir, 240);
-        assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
-        Path report = Path.of(args[args.length - 1]);
-        assertTrue(Files.exists(report), "no report from ImageJ:\n" + r.output());
-        String text = Files.readString(report);
-        assertFalse(text.contains("HARNESS_ERROR") || text.contains("WATCHER_ERROR"), text + "\n" + r.output());
-        return text;
+        List<String> mainAndArgs = new ArrayList<>(List.of(DisplayHarness.class.getName()));
+        mainAndArgs.addAll(List.of(args));
+        return FijiTestSupport.harnessUnderXvfb(dir, imagej, "1280x1024x24", Path.of(args[args.length - 1]),
+                mainAndArgs.toArray(String[]::new));
     }
 
     private static String value(String report, String key) {

@@ -143,17 +143,9 @@ class PlanDatasetXvfbTest {
 
     private String harness(String... actions) throws Exception {
         Path reportFile = dir.resolve("report.txt");
-        List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"));
-        command.addAll(FijiTestSupport.javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home"),
-                PlanHarness.class.getName(), reportFile.toString()));
-        command.addAll(List.of(actions));
-        FijiTestSupport.Run r = FijiTestSupport.run(command, dir, 240);
-        assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
-        assertTrue(Files.exists(reportFile), "no report from ImageJ:\n" + r.output());
-        String text = Files.readString(reportFile);
-        assertFalse(text.contains("HARNESS_ERROR") || text.contains("WATCHER_ERROR") || text.contains("SHOT_ERROR"),
-                text + "\n" + r.output());
-        return text;
+        List<String> mainAndArgs = new ArrayList<>(List.of(PlanHarness.class.getName(), reportFile.toString()));
+        mainAndArgs.addAll(List.of(actions));
+        return FijiTestSupport.harnessUnderXvfb(dir, imagej, "1600x1000x24", reportFile, mainAndArgs.toArray(String[]::new));
     }
 
     /** The lines noted after each macro or recording: from one REPORT_WINDOW line to the next. */

@@ -1,19 +1,12 @@
 package org.tessera.fiji;
 
-import java.awt.Dialog;
 import java.awt.Frame;
 import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.TextField;
-import java.awt.Window;
 import java.awt.event.ActionEvent;
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 import javax.imageio.ImageIO;
 
@@ -43,15 +36,11 @@ import ij.text.TextWindow;
  */
 public final class PlanHarness {
 
-    private static final StringBuilder report = new StringBuilder();
-    private static final Set<Window> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     private static volatile String[] answers;
 
     public static void main(String[] args) throws Exception {
         Path reportFile = Path.of(args[0]);
-        Thread watcher = new Thread(PlanHarness::watch, "dialog watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        HarnessReport.watchDialogs(PlanHarness::answer);
         new ImageJ(ImageJ.EMBEDDED);
         try {
             for (int i = 1; i < args.length; i++) {
@@ -72,13 +61,7 @@ public final class PlanHarness {
         } catch (Throwable t) {
             note("HARNESS_ERROR\t" + t);
         }
-        Thread.sleep(300);
-        String log = IJ.getLog();
-        synchronized (report) {
-            report.append("LOG\n").append(log == null ? "" : log);
-            Files.writeString(reportFile, report, StandardCharsets.UTF_8);
-        }
-        System.exit(0);
+        HarnessReport.finish(reportFile);
     }
 
     /** The report window's lines and the open images (title, width, height, slices). */
@@ -149,37 +132,20 @@ public final class PlanHarness {
     }
 
     private static void note(String line) {
-        synchronized (report) {
-            report.append(line).append('\n');
-        }
+        HarnessReport.note(line);
     }
 
-    /** Closes message dialogs (noting their titles) and fills in the plan dialog when recording. */
-    private static void watch() {
-        while (true) {
-            try {
-                Thread.sleep(100);
-                for (Window w : Window.getWindows()) {
-                    if (!w.isShowing() || !(w instanceof Dialog d) || seen.contains(w))
-                        continue;
-                    seen.add(w);
-                    String[] a = answers;
-                    if (d instanceof GenericDialog gd && a != null && gd.getTitle().equals(PlanDatasetPlugin.TITLE)) {
-                        Thread.sleep(300);
-                        ((TextField) gd.getStringFields().get(0)).setText(a[0]);
-                        ((TextField) gd.getNumericFields().get(0)).setText("12");
-                        ((TextField) gd.getStringFields().get(1)).setText(a[1]);
-                        var ok = gd.getButtons()[0];
-                        gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED, ok.getLabel()));
-                        continue;
-                    }
-                    note("DIALOG\t" + d.getTitle() + "\t" + d.getClass().getSimpleName());
-                    Thread.sleep(200);
-                    d.dispose();
-                }
-            } catch (Throwable t) {
-                note("WATCHER_ERROR\t" + t);
-            }
-        }
+    /** When recording, fills in and OKs the plan dialog. */
+    private static boolean answer(GenericDialog gd) throws Exception {
+        String[] a = answers;
+        if (a == null || !gd.getTitle().equals(PlanDatasetPlugin.TITLE))
+            return false;
+        Thread.sleep(300);
+        ((TextField) gd.getStringFields().get(0)).setText(a[0]);
+        ((TextField) gd.getNumericFields().get(0)).setText("12");
+        ((TextField) gd.getStringFields().get(1)).setText(a[1]);
+        var ok = gd.getButtons()[0];
+        gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED, ok.getLabel()));
+        return true;
     }
 }

@@ -103,19 +103,6 @@ class TesseraMacroHeadlessTest {
                 { "Ext.tesseraSegment(\"tiny-unet-2d\", \"tiles=32,24\");", "Option 'tiles=32,24' is not known" },
                 { "close(\"*\"); Ext.tesseraSegment(\"tiny-unet-2d\", \"\");", "No image is open" },
                 { "Ext.tesseraSegment(\"tiny-unet-3d\", \"\");", "expects 2 channels" } };
-        for (String[] c : cases) {
-            Path marker = dir.resolve("after.txt");
-            Files.deleteIfExists(marker);
-            FijiTestSupport.Run r = batch(String.join("\n",
-                    "call(\"org.tessera.fiji.TesseraMacro.install\");",
-                    "Ext.tesseraOpen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
-                    "print(\"BEFORE=\" + nImages);",
-                    c[0],
-                    "File.saveString(\"after \" + nImages, " + FijiTestSupport.q(marker) + ");"));
-            assertTrue(r.output().contains(c[1]), c[0] + " should say '" + c[1] + "':\n" + r.output());
-            assertFalse(r.output().contains("Exception"), "a stack trace for a user mistake:\n" + r.output());
-            assertFalse(Files.exists(marker), c[0] + ": the macro went on after the error:\n" + r.output());
-            assertFalse(r.output().contains("_labels"), c[0] + " made a label image:\n" + r.output());
-        }
+        FijiTestSupport.assertMacroStops(dir, cases);
     }
 }

@@ -86,8 +86,8 @@ public final class Preprocessor {
         int[] shapeZyx = CaseData.shapeZyx(xyz);
         double[] spacingZyx = CaseData.spacingZyx(volume.spacing());
         int[] forward = plans.transposeForward();
-        int[] shape = permute(shapeZyx, forward);
-        double[] spacing = permute(spacingZyx, forward);
+        int[] shape = PyMath.take(shapeZyx, forward);
+        double[] spacing = PyMath.take(spacingZyx, forward);
         int c = channels();
         float[][] data = new float[c][];
         for (int ch = 0; ch < c; ch++) {
@@ -126,58 +126,40 @@ public final class Preprocessor {
         return new double[]{originalSpacing[0], s[0], s[1]};
     }
 
-    static int[] permute(int[] values, int[] perm) {
-        int[] out = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = values[perm[i]];
-        }
-        return out;
-    }
-
-    static double[] permute(double[] values, int[] perm) {
-        double[] out = new double[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = values[perm[i]];
-        }
-        return out;
-    }
-
     /** numpy's {@code a.transpose(perm)} of a C-order array of 3 axes. */
     public static float[] transpose(float[] a, int[] shape, int[] perm) {
-        checkPermutation(perm);
-        int[] inStrides = {shape[1] * shape[2], shape[2], 1};
-        int[] outShape = permute(shape, perm);
-        int[] s = {inStrides[perm[0]], inStrides[perm[1]], inStrides[perm[2]]};
         float[] out = new float[a.length];
-        int i = 0;
-        for (int p = 0; p < outShape[0]; p++) {
-            for (int q = 0; q < outShape[1]; q++) {
-                int base = p * s[0] + q * s[1];
-                for (int r = 0; r < outShape[2]; r++) {
-                    out[i++] = a[base + r * s[2]];
-                }
-            }
-        }
+        forEachTransposed(shape, perm, (to, from) -> out[to] = a[from]);
         return out;
     }
 
     /** {@link #transpose(float[], int[], int[])} for labels. */
     public static int[] transpose(int[] a, int[] shape, int[] perm) {
+        int[] out = new int[a.length];
+        forEachTransposed(shape, perm, (to, from) -> out[to] = a[from]);
+        return out;
+    }
+
+    /** Receives each output index of a transpose with the input index it takes its value from. */
+    private interface IndexPair {
+        void accept(int to, int from);
+    }
+
+    /** Walks the output of a 3-axis transpose in C order; one loop for every element type. */
+    private static void forEachTransposed(int[] shape, int[] perm, IndexPair pair) {
         checkPermutation(perm);
         int[] inStrides = {shape[1] * shape[2], shape[2], 1};
-        int[] outShape = permute(shape, perm);
+        int[] outShape = PyMath.take(shape, perm);
         int[] s = {inStrides[perm[0]], inStrides[perm[1]], inStrides[perm[2]]};
-        int[] out = new int[a.length];
         int i = 0;
         for (int p = 0; p < outShape[0]; p++) {
             for (int q = 0; q < outShape[1]; q++) {
                 int base = p * s[0] + q * s[1];
                 for (int r = 0; r < outShape[2]; r++) {
-                    out[i++] = a[base + r * s[2]];
+                    pair.accept(i++, base + r * s[2]);
                 }
             }
         }
-        return out;
     }
 
     private static void checkPermutation(int[] perm) {
@@ -190,44 +172,44 @@ public final class Preprocessor {
     }
 
     static float[] crop(float[] a, int[] shape, int[][] bbox) {
-        int[] c = {bbox[0][1] - bbox[0][0], bbox[1][1] - bbox[1][0], bbox[2][1] - bbox[2][0]};
-        float[] out = new float[c[0] * c[1] * c[2]];
-        int i = 0;
-        for (int z = bbox[0][0]; z < bbox[0][1]; z++) {
-            for (int y = bbox[1][0]; y < bbox[1][1]; y++) {
-                int row = CaseData.index(shape, z, y, bbox[2][0]);
-                System.arraycopy(a, row, out, i, c[2]);
-                i += c[2];
-            }
-        }
+        float[] out = new float[boxSize(bbox)];
+        copyBoxRows(a, out, shape, bbox, true);
         return out;
     }
 
     static boolean[] crop(boolean[] a, int[] shape, int[][] bbox) {
-        int[] c = {bbox[0][1] - bbox[0][0], bbox[1][1] - bbox[1][0], bbox[2][1] - bbox[2][0]};
-        boolean[] out = new boolean[c[0] * c[1] * c[2]];
-        int i = 0;
-        for (int z = bbox[0][0]; z < bbox[0][1]; z++) {
-            for (int y = bbox[1][0]; y < bbox[1][1]; y++) {
-                int row = CaseData.index(shape, z, y, bbox[2][0]);
-                System.arraycopy(a, row, out, i, c[2]);
-                i += c[2];
-            }
-        }
+        boolean[] out = new boolean[boxSize(bbox)];
+        copyBoxRows(a, out, shape, bbox, true);
         return out;
     }
 
     /** Pastes {@code cropped} labels into a zero array of {@code shape} at {@code bbox}. */
     public static int[] uncrop(int[] cropped, int[] shape, int[][] bbox) {
         int[] out = new int[shape[0] * shape[1] * shape[2]];
+        copyBoxRows(out, cropped, shape, bbox, false);
+        return out;
+    }
+
+    private static int boxSize(int[][] bbox) {
+        return (bbox[0][1] - bbox[0][0]) * (bbox[1][1] - bbox[1][0]) * (bbox[2][1] - bbox[2][0]);
+    }
+
+    /**
+     * Copies the rows of box {@code bbox} between an array {@code whole} of {@code shape} and the packed array
+     * {@code box}: out of the whole array when {@code toBox}, else into it. Arrays of any one element type.
+     */
+    private static void copyBoxRows(Object whole, Object box, int[] shape, int[][] bbox, boolean toBox) {
         int w = bbox[2][1] - bbox[2][0];
         int i = 0;
         for (int z = bbox[0][0]; z < bbox[0][1]; z++) {
             for (int y = bbox[1][0]; y < bbox[1][1]; y++) {
-                System.arraycopy(cropped, i, out, CaseData.index(shape, z, y, bbox[2][0]), w);
+                int row = CaseData.index(shape, z, y, bbox[2][0]);
+                if (toBox)
+                    System.arraycopy(whole, row, box, i, w);
+                else
+                    System.arraycopy(box, i, whole, row, w);
                 i += w;
             }
         }
-        return out;
     }
 }

@@ -35,9 +35,7 @@ final class Heap {
             move(parent, i);
             i = parent;
         }
-        keys[i] = key;
-        ages[i] = age;
-        items[i] = item;
+        set(i, key, age, item);
     }
 
     double peekKey() { return keys[0]; }
@@ -62,17 +60,19 @@ final class Heap {
                 move(child, i);
                 i = child;
             }
-            keys[i] = key;
-            ages[i] = age;
-            items[i] = item;
+            set(i, key, age, item);
         }
         return top;
     }
 
     private void move(int from, int to) {
-        keys[to] = keys[from];
-        ages[to] = ages[from];
-        items[to] = items[from];
+        set(to, keys[from], ages[from], items[from]);
+    }
+
+    private void set(int i, double key, long age, int item) {
+        keys[i] = key;
+        ages[i] = age;
+        items[i] = item;
     }
 
     private static boolean less(double k1, long a1, double k2, long a2) {

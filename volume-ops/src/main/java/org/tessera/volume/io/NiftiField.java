@@ -18,24 +18,25 @@ enum NiftiField {
     SROW(280, 4, 400, 8),
     DESCRIP(148, 1, 240, 1), MAGIC(344, 1, 4, 1);
 
-    private final int offset1;
-    private final int width1;
-    private final int offset2;
-    private final int width2;
+    /** Offset and width of the field in NIfTI-1 (index 0) and NIfTI-2 (index 1) headers. */
+    private final int[] offsets;
+    private final int[] widths;
 
     NiftiField(int offset1, int width1, int offset2, int width2) {
-        this.offset1 = offset1;
-        this.width1 = width1;
-        this.offset2 = offset2;
-        this.width2 = width2;
+        this.offsets = new int[]{offset1, offset2};
+        this.widths = new int[]{width1, width2};
     }
 
     int offset(NiftiVersion version, int index) {
-        return version == NiftiVersion.ONE ? offset1 + index * width1 : offset2 + index * width2;
+        return offsets[column(version)] + index * widths[column(version)];
     }
 
     private int width(NiftiVersion version) {
-        return version == NiftiVersion.ONE ? width1 : width2;
+        return widths[column(version)];
+    }
+
+    private static int column(NiftiVersion version) {
+        return version == NiftiVersion.ONE ? 0 : 1;
     }
 
     /** An integer field; a one-byte field is unsigned. */
