@@ -5,7 +5,8 @@
 # Fiji already ships ImageJ, ImgLib2 and SciJava: those are not copied.
 #
 # Usage: scripts/install-into-fiji.sh /path/to/Fiji.app [--gpu]
-# Run from the Tessera source tree after 'mvn package' (the jars come from the build and the local Maven repository).
+# Run from the Tessera source tree; it builds what is missing (tests skipped). Maven options, e.g. a local
+# repository, go in MAVEN_ARGS (read here on every Maven version).
 set -euo pipefail
 
 usage() { echo "usage: $0 /path/to/Fiji.app [--gpu]" >&2; exit 2; }
@@ -21,20 +22,21 @@ done
 [ -d "$FIJI/jars" ] && [ -d "$FIJI/plugins" ] || { echo "$FIJI is not a Fiji installation (no jars/ and plugins/ folders)" >&2; exit 2; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PLUGIN_JAR=$(ls "$ROOT"/plugins/target/plugins-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -n 1 || true)
-[ -n "$PLUGIN_JAR" ] || { echo "No plugins jar in $ROOT/plugins/target: run 'mvn package -DskipTests' first" >&2; exit 2; }
-
-# The runtime dependencies, without what Fiji has, into a staging folder.
+# The jars and their runtime dependencies, without what Fiji has, into a staging folder. The sibling modules
+# come from this build (-am), so nothing needs to be installed into the local Maven repository first.
 STAGE="$ROOT/plugins/target/fiji-jars"
 rm -rf "$STAGE"
-copy_deps() {
-  (cd "$ROOT" && mvn -q -B "$@" -pl plugins dependency:copy-dependencies -Donnxruntime.artifact="$ORT" \
-      -DincludeScope=runtime -DoutputDirectory="$STAGE" \
+build() {
+  # shellcheck disable=SC2086 # MAVEN_ARGS holds several words on purpose
+  (cd "$ROOT" && mvn -q -B ${MAVEN_ARGS:-} "$@" -pl plugins -am package dependency:copy-dependencies -DskipTests \
+      -Donnxruntime.artifact="$ORT" -DincludeScope=runtime -DoutputDirectory="$STAGE" \
       -DexcludeGroupIds=net.imagej,net.imglib2,org.scijava,info.picocli)
 }
-# From the local Maven repository first; download only what is missing (e.g. onnxruntime_gpu the first time).
-copy_deps -o 2>/dev/null || copy_deps \
-  || { echo "Could not collect the dependencies with Maven (offline? try once without -o, or run mvn install first)" >&2; exit 1; }
+# From the local Maven repository first, quietly; download only what is missing (e.g. onnxruntime_gpu the first time).
+build -o >/dev/null 2>&1 || build \
+  || { echo "Could not build Tessera or collect its dependencies with Maven (see the messages above)" >&2; exit 1; }
+PLUGIN_JAR=$(ls "$ROOT"/plugins/target/plugins-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -n 1 || true)
+[ -n "$PLUGIN_JAR" ] || { echo "No plugins jar in $ROOT/plugins/target after the build" >&2; exit 1; }
 
 # Never keep both ONNX Runtime builds: they hold the same classes.
 rm -f "$FIJI"/jars/onnxruntime-[0-9]*.jar "$FIJI"/jars/onnxruntime_gpu-[0-9]*.jar
