@@ -12,7 +12,9 @@ import org.tessera.unet.Model;
 import org.tessera.unet.OrtEngine;
 import org.tessera.unet.SegmentOptions;
 import org.tessera.unet.SegmentResult;
+import org.tessera.unet.ResamplingSegmenter;
 import org.tessera.unet.Segmenter;
+import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
@@ -59,7 +61,10 @@ final class BenchCommand extends Subcommand {
                     + "'tessera segment' prints the seconds a classic method takes per image");
         SegmentationRequest request = modelOptions.apply(tiling.apply(SegmentationRequest.builder(modelId))).build();
         try (Session session = modelOptions.service().open(request, null)) {
-            if (!(session.segmenter() instanceof Segmenter segmenter))
+            VolumeSegmenter pipeline = session.segmenter();
+            if (pipeline instanceof ResamplingSegmenter resampling)
+                pipeline = resampling.network(); // the engine's share is timed at the image's own spacing
+            if (!(pipeline instanceof Segmenter segmenter))
                 throw new InvalidInputException("Model '" + modelId + "' is an nnU-Net bundle; bench times the plain "
                         + "tiled pipeline only. Time a bundle with 'tessera segment' (it prints the seconds per image)");
             Model model = segmenter.model();

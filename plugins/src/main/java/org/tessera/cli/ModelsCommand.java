@@ -44,6 +44,7 @@ final class ModelsCommand extends Subcommand {
         for (ClassicMethod m : ClassicMethods.all())
             out.printf("%-24s %s  in: %-22s classes: %-40s %s%n", ClassicMethods.PREFIX + m.name(), "2D/3D", "1 channel",
                     "by intensity (--param order=, names=)", "classic");
+        zoo.tasks().forEach((task, id) -> out.printf("%-24s the recommended model for this task: %s%n", task, id));
         for (String problem : zoo.problems())
             err().println("tessera: skipped a model: " + problem);
         return ExitCodes.OK;

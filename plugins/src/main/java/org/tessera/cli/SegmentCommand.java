@@ -61,6 +61,11 @@ final class SegmentCommand extends Subcommand {
             description = "nnU-Net bundles: skip the mirroring test-time augmentation (faster; nnU-Net mirrors by default).")
     boolean noMirroring;
 
+    @Option(names = "--no-resampling",
+            description = "Networks whose card records a training spacing: run at the image's own spacing instead of "
+                    + "resampling to the training spacing and back (the default, as nnU-Net does).")
+    boolean noResampling;
+
     @Option(names = "--spacing", paramLabel = "X,Y[,Z]", split = ",",
             description = "Use this voxel spacing instead of the file's (for files that do not record it, e.g. plain "
                     + "TIFF); the outputs carry it.")
@@ -88,7 +93,7 @@ final class SegmentCommand extends Subcommand {
         PrintWriter out = out();
         SegmentationRequest.Builder request = tiling.apply(SegmentationRequest.builder(modelId))
                 .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
-                .mirroring(!noMirroring).spacing(spacing, unit).chunk(chunks, index);
+                .mirroring(!noMirroring).resampling(!noResampling).spacing(spacing, unit).chunk(chunks, index);
         params.forEach(request::parameter);
         modelOptions.apply(request);
         RunSummary summary = modelOptions.service().run(request.build(), input, outDir, new RunListener() {

@@ -77,7 +77,7 @@ class CliTest {
         Run r = run("segment", "-m", "nuclei-3d-unet", "-i", sample.toString(), "-o", dir.resolve("out").toString(),
                 "--device", "cpu");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("nuclei-3d-unet") && r.err().contains("spacing"), r.err());
+        assertTrue(r.err().contains("nuclei-3d-unet") && r.err().contains("resampling"), r.err());
         Volume in = VolumeIO.read(sample);
         Volume labels = VolumeIO.read(dir.resolve("out/nuclei-3d-phantom_labels.nii.gz"));
         assertArrayEquals(new long[] { 150, 140, 37 }, labels.spatialShape());
@@ -87,6 +87,18 @@ class CliTest {
                 SampleVolumesTest.SAMPLES.resolve("nuclei-3d-phantom_truth.nii.gz").toString());
         String last = eval.out().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(Double.parseDouble(last.substring("mean dice: ".length())) > 0.5, last);
+    }
+
+    @Test
+    void withoutResamplingThe3dModelRunsAtTheImagesSpacingAndWarns() throws IOException {
+        Path sample = SampleVolumesTest.SAMPLES.resolve("nuclei-3d-phantom.nii.gz");
+        Run r = run("segment", "-m", "nuclei-3d-unet", "-i", sample.toString(), "-o", dir.resolve("out").toString(),
+                "--device", "cpu", "--no-resampling");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("spacing") && r.err().contains("--no-resampling") && !r.err().contains("resampling the"),
+                r.err());
+        String record = Files.readString(dir.resolve("out/nuclei-3d-phantom_tessera.json"));
+        assertTrue(record.contains("\"resampling\" : false") || record.contains("\"resampling\":false"), record);
     }
 
     @Test

@@ -39,8 +39,8 @@ record Provenance(Map<String, Object> fields) {
         SegmentOptions o = request.options();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("tessera", version());
-        f.put("model", request.modelId());
         Model model = session.model();
+        f.put("model", model != null ? model.id() : request.modelId()); // a task name records the model it ran
         if (model != null)
             f.put("cardSha256", sha256(model.readFile(Model.CARD)));
         if (!request.parameters().isEmpty())
@@ -49,6 +49,8 @@ record Provenance(Map<String, Object> fields) {
         f.put("mode", o.mode().name().toLowerCase(java.util.Locale.ROOT));
         f.put("step", o.step());
         f.put("mirroring", request.mirroring());
+        if (!request.resampling())
+            f.put("resampling", false);
         if (request.spacing() != null)
             f.put("spacing", Arrays.toString(request.spacing()) + (request.unit() == null ? "" : " " + request.unit()));
         f.put("outputs", outputs.stream().map(p -> p.getFileName().toString()).toList());

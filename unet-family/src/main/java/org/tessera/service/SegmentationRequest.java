@@ -30,7 +30,7 @@ public final class SegmentationRequest {
     private final SegmentOptions options;
     private final OrtEngine.Device device;
     private final int threads;
-    private final boolean mirroring, overlay, overwrite;
+    private final boolean mirroring, resampling, overlay, overwrite;
     private final Map<String, String> parameters;
     private final double[] spacing;
     private final String unit;
@@ -42,6 +42,7 @@ public final class SegmentationRequest {
         device = b.device;
         threads = b.threads;
         mirroring = b.mirroring;
+        resampling = b.resampling;
         overlay = b.overlay;
         overwrite = b.overwrite;
         parameters = Map.copyOf(b.parameters);
@@ -66,6 +67,9 @@ public final class SegmentationRequest {
 
     /** nnU-Net bundles: mirroring test-time augmentation (nnU-Net's default is on). */
     public boolean mirroring() { return mirroring; }
+
+    /** Networks whose card records a training spacing: resample images at another spacing to it and back. */
+    public boolean resampling() { return resampling; }
 
     public boolean overlay() { return overlay; }
 
@@ -122,6 +126,7 @@ public final class SegmentationRequest {
         private int batch = 4;
         private boolean probabilities, attentionMaps, overlay, overwrite;
         private boolean mirroring = true;
+        private boolean resampling = true;
         private OrtEngine.Device device = OrtEngine.Device.AUTO;
         private int threads;
         private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -159,6 +164,8 @@ public final class SegmentationRequest {
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 
         public Builder mirroring(boolean m) { mirroring = m; return this; }
+
+        public Builder resampling(boolean r) { resampling = r; return this; }
 
         public Builder parameters(Map<String, String> p) { parameters.putAll(p); return this; }
 

@@ -12,6 +12,7 @@ import org.tessera.unet.ClassicSegmenter;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
 import org.tessera.unet.OrtEngine;
+import org.tessera.unet.ResamplingSegmenter;
 import org.tessera.unet.Segmenter;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
@@ -90,13 +91,18 @@ public final class SegmentationService {
             if (engine.fallbackReason() != null && request.device() != OrtEngine.Device.CPU)
                 notes.accept("running on the CPU: " + engine.fallbackReason());
             VolumeSegmenter segmenter = provider != null ? provider.open(model, engine, request, notes)
-                    : new Segmenter(model, engine, notes);
+                    : network(new Segmenter(model, engine, notes), request, notes);
             segmenter.check(request.options()); // refuses options it cannot honour before any image is read
             return new Session(request, model, segmenter, engine);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
+    }
+
+    /** A plain network, behind resampling to its training spacing unless the request turns that off. */
+    private static VolumeSegmenter network(Segmenter segmenter, SegmentationRequest request, Consumer<String> notes) {
+        return request.resampling() ? ResamplingSegmenter.around(segmenter, notes) : segmenter;
     }
 
     /**

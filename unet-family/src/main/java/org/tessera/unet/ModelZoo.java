@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +36,8 @@ import org.tessera.volume.InvalidInputException;
 public final class ModelZoo {
 
     public static final String INDEX = "org/tessera/unet/models/index.txt";
+    /** Task names ({@code nuclei-2d}, ...), each with the model recommended for it. */
+    public static final String TASKS = "org/tessera/unet/models/tasks.txt";
     public static final String ENV = "TESSERA_MODELS";
 
     private final ClassLoader loader;
@@ -79,18 +82,38 @@ public final class ModelZoo {
 
     /** The ids listed in the jar's index, in order; empty when there is no index. */
     public List<String> shippedIds() {
-        try (InputStream in = loader.getResourceAsStream(INDEX)) {
+        return resourceLines(INDEX);
+    }
+
+    /**
+     * Task names and the model each stands for ({@code nuclei-2d} -> the recommended fluorescence nuclei model),
+     * in the order of {@value #TASKS}. A model whose id equals a task name is taken before the task.
+     */
+    public Map<String, String> tasks() {
+        Map<String, String> tasks = new LinkedHashMap<>();
+        for (String line : resourceLines(TASKS)) {
+            String[] words = line.split("\\s+");
+            if (words.length != 2)
+                throw new IllegalStateException(TASKS + ": '" + line + "' is not 'task-name model-id'");
+            tasks.put(words[0], words[1]);
+        }
+        return tasks;
+    }
+
+    /** The non-blank lines of a resource of the jar, without comment lines; empty when it is missing. */
+    private List<String> resourceLines(String resource) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null)
                 return List.of();
-            List<String> ids = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
-                String id = line.strip();
-                if (!id.isEmpty() && !id.startsWith("#"))
-                    ids.add(id);
+                String text = line.strip();
+                if (!text.isEmpty() && !text.startsWith("#"))
+                    lines.add(text);
             }
-            return ids;
+            return lines;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + INDEX + " from the Tessera jar", e);
+            throw new UncheckedIOException("Cannot read " + resource + " from the Tessera jar", e);
         }
     }
 
@@ -118,7 +141,8 @@ public final class ModelZoo {
      */
     public synchronized Model get(String id) {
         Map<String, Model> models = scan();
-        Model m = models.get(id);
+        String target = tasks().getOrDefault(id, id);
+        Model m = models.containsKey(id) ? models.get(id) : models.get(target);
         if (m != null)
             return m;
         if (models.isEmpty())

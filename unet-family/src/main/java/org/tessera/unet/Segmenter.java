@@ -214,7 +214,7 @@ public final class Segmenter implements VolumeSegmenter {
 
     /**
      * A warning when the image's spacing differs from the model's training spacing by more than 25% on some
-     * axis (same unit only). Tessera never resamples silently: the user decides.
+     * axis (same unit only): seen only where resampling was turned off ({@link ResamplingSegmenter}).
      */
     static String spacingMismatch(ModelCard card, Volume input) {
         double[] trained = card.trainingSpacing();
@@ -227,7 +227,8 @@ public final class Segmenter implements VolumeSegmenter {
                 return "The image spacing " + java.util.Arrays.toString(spacing) + " " + input.unit()
                         + " differs from the spacing model '" + card.id() + "' was trained at "
                         + java.util.Arrays.toString(trained) + " " + card.spacingUnit()
-                        + "; objects will look larger or smaller than in training. Consider resampling the image first.";
+                        + "; objects will look larger or smaller than in training. Leave resampling on (drop --no-resampling) to "
+                        + "segment at the training spacing.";
         return null;
     }
 

@@ -86,6 +86,23 @@ class ModelZooTest {
     }
 
     @Test
+    void taskNamesStandForTheirRecommendedShippedModelUnlessAModelHasThatId() throws IOException {
+        ModelZoo zoo = ModelZoo.standard(List.of(tmp.resolve("absent")));
+        Map<String, String> tasks = zoo.tasks();
+        assertTrue(tasks.keySet().containsAll(List.of("nuclei-2d", "nuclei-3d")), tasks.toString());
+        tasks.forEach((task, id) -> {
+            assertTrue(zoo.shippedIds().contains(id), task + " names " + id + ", which is not shipped");
+            assertEquals(id, zoo.get(task).id());
+        });
+        // a user model may take a task's name: it is then what that name runs
+        Path user = tmp.resolve("models");
+        Fixtures.copy(Fixtures.TINY_2D, user.resolve("nuclei-2d"));
+        Path card = user.resolve("nuclei-2d").resolve(Model.CARD);
+        Files.writeString(card, Files.readString(card).replace("\"tiny-unet-2d\"", "\"nuclei-2d\""));
+        assertEquals(Model.Source.USER, ModelZoo.standard(List.of(user)).get("nuclei-2d").source());
+    }
+
+    @Test
     void earlierUserDirectoriesWin() throws IOException {
         Path first = tmp.resolve("first");
         Path second = tmp.resolve("second");

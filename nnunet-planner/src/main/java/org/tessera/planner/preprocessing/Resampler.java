@@ -4,12 +4,13 @@ import java.util.Arrays;
 
 import org.tessera.planner.Plans;
 import org.tessera.planner.PyMath;
+import org.tessera.volume.resample.Resize;
 
 /**
  * nnU-Net v2's {@code resample_data_or_seg_to_shape} for images and probabilities (not label maps), on C-order
  * arrays in nnU-Net's (transposed) axis order.
  * <p>
- * Whole-array resizing is scikit-image's {@code resize(x, shape, order, mode='edge', anti_aliasing=False)},
+ * Whole-array resizing is {@link Resize}: scikit-image's {@code resize(x, shape, order, mode='edge', anti_aliasing=False)},
  * which is scipy's {@code ndimage.zoom(..., mode='nearest', grid_mode=True)} followed by clipping to the
  * input's range: output voxel {@code j} along an axis samples input coordinate {@code (j + 0.5) * n / m - 0.5}
  * (n input, m output voxels), outside coordinates take the edge value; order 3 is a cubic B-spline whose
@@ -27,11 +28,6 @@ public final class Resampler {
 
     /** nnU-Net's anisotropy threshold for separate-z resampling. */
     public static final double ANISO_THRESHOLD = 3;
-
-    /** Edge voxels scipy pads before the spline prefilter in mode 'nearest'. */
-    static final int SPLINE_PAD = 12;
-
-    private static final double POLE = Math.sqrt(3) - 2;
 
     private Resampler() {
     }
@@ -105,7 +101,7 @@ public final class Resampler {
         int axis = separateAxis(currentSpacing, newSpacing, kwargs.forceSeparateZ());
         double[] out;
         if (axis < 0) {
-            out = resize(values, shape, newShape, kwargs.order());
+            out = Resize.resize(values, shape, newShape, kwargs.order());
         } else {
             out = resizeSeparate(values, shape, newShape, axis, kwargs.order(), kwargs.orderZ());
         }
@@ -129,8 +125,8 @@ public final class Resampler {
         int[] midShape = newShape.clone();
         midShape[axis] = shape[axis];
         double[] mid = new double[(int) PyMath.prod(midShape)];
-        int[] strides = strides(shape);
-        int[] midStrides = strides(midShape);
+        int[] strides = Resize.strides(shape);
+        int[] midStrides = Resize.strides(midShape);
         int[] other = axis == 0 ? new int[]{1, 2} : axis == 1 ? new int[]{0, 2} : new int[]{0, 1};
         double[] plane = new double[planeShape[0] * planeShape[1]];
         for (int s = 0; s < shape[axis]; s++) {
@@ -139,7 +135,7 @@ public final class Resampler {
                     plane[i * planeShape[1] + j] = data[s * strides[axis] + i * strides[other[0]] + j * strides[other[1]]];
                 }
             }
-            double[] resized = resize(plane, planeShape, newPlaneShape, order);
+            double[] resized = Resize.resize(plane, planeShape, newPlaneShape, order);
             for (int i = 0; i < newPlaneShape[0]; i++) {
                 for (int j = 0; j < newPlaneShape[1]; j++) {
                     mid[s * midStrides[axis] + i * midStrides[other[0]] + j * midStrides[other[1]]] =
@@ -154,147 +150,6 @@ public final class Resampler {
             throw new IllegalArgumentException("order_z " + orderZ + " is not supported; nnU-Net uses 0 (or 1)");
         }
         // map_coordinates with identity coordinates in-plane: a 1D interpolation along the axis
-        return alongAxis(mid, midShape, axis, newShape[axis], orderZ, false);
-    }
-
-    /**
-     * scikit-image's {@code resize(data, newShape, order, mode='edge', anti_aliasing=False)} with its default
-     * clipping to the input's range; any number of axes, C order.
-     */
-    public static double[] resize(double[] data, int[] shape, int[] newShape, int order) {
-        if (order != 0 && order != 1 && order != 3) {
-            throw new IllegalArgumentException("interpolation order " + order + " is not supported; use 0, 1 or 3");
-        }
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-        for (double v : data) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        double[] current = data;
-        int[] currentShape = shape.clone();
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] != newShape[d]) {
-                current = alongAxis(current, currentShape, d, newShape[d], order, order > 1);
-                currentShape[d] = newShape[d];
-            }
-        }
-        if (current == data) {
-            current = data.clone();
-        }
-        for (int i = 0; i < current.length; i++) {
-            current[i] = Math.min(max, Math.max(min, current[i]));
-        }
-        return current;
-    }
-
-    private static int[] strides(int[] shape) {
-        int[] s = new int[shape.length];
-        int acc = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = acc;
-            acc *= shape[d];
-        }
-        return s;
-    }
-
-    /** Resamples every line along {@code axis} to {@code m} voxels (grid mode, edge extension). */
-    static double[] alongAxis(double[] data, int[] shape, int axis, int m, int order, boolean prefilter) {
-        int n = shape[axis];
-        int inner = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-            inner *= shape[d];
-        }
-        int outer = data.length / (n * inner);
-        double[] out = new double[outer * m * inner];
-        double scale = (double) n / m;
-        // per output position: first input index and weights (indices clamped into the (padded) line)
-        int pad = prefilter ? SPLINE_PAD : 0;
-        int len = n + 2 * pad;
-        int taps = order + 1;
-        int[][] index = new int[m][taps];
-        double[][] weight = new double[m][taps];
-        for (int j = 0; j < m; j++) {
-            double cc = (j + 0.5) * scale - 0.5 + pad;
-            weights(cc, order, len, index[j], weight[j]);
-        }
-        double[] line = new double[len];
-        for (int o = 0; o < outer; o++) {
-            for (int k = 0; k < inner; k++) {
-                int base = o * n * inner + k;
-                for (int i = 0; i < len; i++) {
-                    int src = Math.min(n - 1, Math.max(0, i - pad));
-                    line[i] = data[base + src * inner];
-                }
-                if (prefilter) {
-                    splineFilter(line);
-                }
-                int outBase = o * m * inner + k;
-                for (int j = 0; j < m; j++) {
-                    double v = 0;
-                    int[] idx = index[j];
-                    double[] w = weight[j];
-                    for (int t = 0; t < taps; t++) {
-                        v += w[t] * line[idx[t]];
-                    }
-                    out[outBase + j * inner] = v;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** scipy's spline weights at coordinate {@code cc} and their indices, clamped to [0, len) (mode nearest). */
-    private static void weights(double cc, int order, int len, int[] index, double[] w) {
-        int start;
-        if (order == 0) {
-            start = (int) Math.floor(cc + 0.5);
-            w[0] = 1;
-        } else if (order == 1) {
-            start = (int) Math.floor(cc);
-            double t = cc - start;
-            w[0] = 1 - t;
-            w[1] = t;
-        } else {
-            int f = (int) Math.floor(cc);
-            start = f - 1;
-            double t = cc - f;
-            double z = 1 - t;
-            w[0] = z * z * z / 6;
-            w[1] = (t * t * (t - 2) * 3 + 4) / 6;
-            w[2] = (z * z * (z - 2) * 3 + 4) / 6;
-            w[3] = 1 - w[0] - w[1] - w[2];
-        }
-        for (int t = 0; t < index.length; t++) {
-            index[t] = Math.min(len - 1, Math.max(0, start + t));
-        }
-    }
-
-    /**
-     * In place: cubic B-spline coefficients of {@code c} (gain 6, one pole), half-sample symmetric boundary
-     * as scipy uses for mode 'nearest'.
-     */
-    static void splineFilter(double[] c) {
-        int n = c.length;
-        if (n == 1) {
-            return;
-        }
-        double z = POLE;
-        for (int i = 0; i < n; i++) {
-            c[i] *= 6;
-        }
-        double sum = c[0];
-        double zn = z;
-        for (int i = 0; i < n; i++) {
-            sum += zn * c[i];
-            zn *= z;
-        }
-        c[0] = sum;
-        for (int i = 1; i < n; i++) {
-            c[i] += z * c[i - 1];
-        }
-        c[n - 1] *= z / (z - 1);
-        for (int i = n - 2; i >= 0; i--) {
-            c[i] = z * (c[i + 1] - c[i]);
-        }
+        return Resize.alongAxis(mid, midShape, axis, newShape[axis], orderZ, false);
     }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.tessera.planner.Numpy;
 import org.tessera.planner.Plans;
+import org.tessera.volume.resample.Resize;
 
 /**
  * The resampler against scipy, run at test time: scikit-image's resize with mode 'edge' and no anti-aliasing
@@ -95,12 +96,12 @@ class ResamplerTest {
         int[] newShape = {7, 21, 6};
         double[] x = random(7 * 13 * 10, 1);
         double[] expected = scipy(x, shape, newShape, 3, 0, -1);
-        assertClose(expected, Resampler.resize(x, shape, newShape, 3), 1e-9);
+        assertClose(expected, Resize.resize(x, shape, newShape, 3), 1e-9);
         // a short axis (the prefilter's boundary dominates) and an upsampled one
         int[] small = {3, 2, 5};
         int[] smallNew = {8, 5, 4};
         double[] y = random(30, 2);
-        assertClose(scipy(y, small, smallNew, 3, 0, -1), Resampler.resize(y, small, smallNew, 3), 1e-9);
+        assertClose(scipy(y, small, smallNew, 3, 0, -1), Resize.resize(y, small, smallNew, 3), 1e-9);
     }
 
     @Test
@@ -108,15 +109,15 @@ class ResamplerTest {
         int[] shape = {5, 9, 12};
         int[] newShape = {11, 4, 17};
         double[] x = random(5 * 9 * 12, 3);
-        assertClose(scipy(x, shape, newShape, 1, 0, -1), Resampler.resize(x, shape, newShape, 1), 1e-12);
-        assertClose(scipy(x, shape, newShape, 0, 0, -1), Resampler.resize(x, shape, newShape, 0), 0);
+        assertClose(scipy(x, shape, newShape, 1, 0, -1), Resize.resize(x, shape, newShape, 1), 1e-12);
+        assertClose(scipy(x, shape, newShape, 0, 0, -1), Resize.resize(x, shape, newShape, 0), 0);
     }
 
     @Test
     void cubicClipsOvershootToTheInputRange() {
         // a step overshoots with a cubic spline; skimage clips it back into [min, max]
         double[] step = {0, 0, 0, 0, 10, 10, 10, 10};
-        double[] up = Resampler.resize(step, new int[]{8}, new int[]{29}, 3);
+        double[] up = Resize.resize(step, new int[]{8}, new int[]{29}, 3);
         assertEquals(0, Arrays.stream(up).min().orElseThrow());
         assertEquals(10, Arrays.stream(up).max().orElseThrow());
     }

@@ -1,0 +1,144 @@
+package org.tessera.unet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+
+import org.tessera.volume.Progress;
+import org.tessera.volume.Volume;
+import org.tessera.volume.resample.Resize;
+
+/**
+ * A network run at the spacing it was trained at, as the nnU-Net bundles are: an image whose spacing differs
+ * from the card's {@code trainingSpacing} by more than 25% on some axis (same unit) is resized to that spacing
+ * (cubic spline, as nnU-Net resamples images), segmented, and its class probabilities resized back to the
+ * image's own grid (linear, as nnU-Net resamples probabilities) before the argmax. Attention maps come back
+ * the same way. Images at about the training spacing, or in another unit, go straight to the network.
+ */
+public final class ResamplingSegmenter implements VolumeSegmenter {
+
+    /** Relative spacing difference on some axis above which the image is resampled. */
+    static final double TOLERANCE = 0.25;
+
+    private final Segmenter network;
+    private final double[] trained;
+    private final String unit;
+    private final Consumer<String> log;
+
+    private ResamplingSegmenter(Segmenter network, Consumer<String> log) {
+        this.network = network;
+        this.trained = network.model().card().trainingSpacing();
+        this.unit = network.model().card().spacingUnit();
+        this.log = log == null ? s -> { } : log;
+    }
+
+    /** The network itself when its card records no training spacing, else the network behind resampling. */
+    public static VolumeSegmenter around(Segmenter network, Consumer<String> log) {
+        return network.model().card().trainingSpacing() == null ? network : new ResamplingSegmenter(network, log);
+    }
+
+    /** The network behind the resampling. */
+    public Segmenter network() { return network; }
+
+    @Override
+    public String id() { return network.id(); }
+
+    @Override
+    public List<String> classes() { return network.classes(); }
+
+    @Override
+    public List<String> attentionOutputs(SegmentOptions options) { return network.attentionOutputs(options); }
+
+    @Override
+    public void check(SegmentOptions options) { network.check(options); }
+
+    /** The voxels per axis at the training spacing, or null when the image needs no resampling. */
+    long[] trainingShape(Volume input) {
+        double[] spacing = input.spacing();
+        if (unit == null || !unit.equals(input.unit()) || trained.length != spacing.length)
+            return null;
+        boolean differs = false;
+        long[] shape = input.spatialShape();
+        long[] out = new long[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            differs |= Math.abs(spacing[d] / trained[d] - 1) > TOLERANCE;
+            out[d] = Math.max(1, Math.round(spacing[d] / trained[d] * shape[d]));
+        }
+        return differs ? out : null;
+    }
+
+    @Override
+    public SegmentResult segment(Volume input, SegmentOptions options, Progress progress) {
+        long start = System.nanoTime();
+        long[] shape = trainingShape(input);
+        if (shape == null)
+            return network.segment(input, options, progress);
+        log.accept("model '" + id() + "' was trained at spacing " + Arrays.toString(trained) + " " + unit + ": resampling the "
+                + "image (" + Arrays.toString(input.spacing()) + ", " + join(input.spatialShape()) + " voxels) to "
+                + join(shape) + " voxels and back");
+        Volume atTraining = Volume.withChannels(perChannel(input, shape, 3), trained).withUnit(unit);
+        SegmentResult r = network.segment(atTraining, options.withProbabilities(true), progress);
+        long[] own = input.spatialShape();
+        Volume probabilities = input.withImage(perChannel(r.probabilities(), own, 1), true);
+        List<AttentionMap> attention = new ArrayList<>();
+        for (AttentionMap a : r.attention())
+            attention.add(new AttentionMap(a.name(), input.withImage(Resize.image(a.map().image(), own, 1), false)));
+        return new SegmentResult(input.withImage(argmax(probabilities.image(), own), false),
+                options.probabilities() ? probabilities : null, List.copyOf(attention), r.tile(), r.tiles(), r.batch(),
+                r.device(), r.engineNanos(), System.nanoTime() - start);
+    }
+
+    /** Every channel resized to {@code shape}, stacked along a last channel axis. */
+    private static RandomAccessibleInterval<? extends RealType<?>> perChannel(Volume v, long[] shape, int order) {
+        List<Img<FloatType>> channels = new ArrayList<>();
+        for (int c = 0; c < v.channels(); c++)
+            channels.add(Resize.image(v.channel(c), shape, order));
+        return Views.stack(channels);
+    }
+
+    /** Labels 0..C-1: the first class of the largest probability, as the tiled pipeline decides. */
+    private static Img<UnsignedByteType> argmax(RandomAccessibleInterval<? extends RealType<?>> probabilities, long[] shape) {
+        Img<UnsignedByteType> labels = ArrayImgs.unsignedBytes(shape);
+        int channelAxis = shape.length;
+        long classes = probabilities.dimension(channelAxis);
+        RandomAccess<? extends RealType<?>> p = probabilities.randomAccess();
+        Cursor<UnsignedByteType> c = labels.localizingCursor();
+        while (c.hasNext()) {
+            c.fwd();
+            for (int d = 0; d < channelAxis; d++)
+                p.setPosition(c.getLongPosition(d), d);
+            int best = 0;
+            double bestValue = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                p.setPosition(k, channelAxis);
+                double value = p.get().getRealDouble();
+                if (value > bestValue) {
+                    bestValue = value;
+                    best = k;
+                }
+            }
+            c.get().set(best);
+        }
+        return labels;
+    }
+
+    private static String join(long[] shape) {
+        return String.join(" x ", Arrays.stream(shape).mapToObj(Long::toString).toList());
+    }
+
+    @Override
+    public String toString() {
+        return "ResamplingSegmenter[" + network + " at " + Arrays.toString(trained) + " " + unit + "]";
+    }
+}
