@@ -67,9 +67,12 @@ final class EvaluateCommand extends Subcommand {
         String row = "%-" + Math.max(width, "image".length()) + "s  %-7s %-7s %s%n";
         out.printf(Locale.ROOT, row, "image", "AP@0.5", "DSB", "F1@0.5");
         List<List<Scores>> perImage = new ArrayList<>();
+        InstanceMatching.Foreground foreground = new InstanceMatching.Foreground(0, 0, 0);
         for (EvaluationPairs.Pair pair : pairs) {
-            List<Scores> s = match(pair).atDsbThresholds();
+            InstanceMatching matching = match(pair);
+            List<Scores> s = matching.atDsbThresholds();
             perImage.add(s);
+            foreground = foreground.plus(matching.foreground());
             out.printf(Locale.ROOT, row, pair.name(), fmt(s.get(0).averagePrecision()),
                     fmt(InstanceMatching.dsbScore(s)), fmt(s.get(0).f1()));
         }
@@ -79,6 +82,7 @@ final class EvaluateCommand extends Subcommand {
             out.printf(Locale.ROOT, "%-10.2f %-8d %-8d %-8d %-10s %-7s %-7s %-7s %-9s %s%n", s.threshold(),
                     s.truePositives(), s.falsePositives(), s.falseNegatives(), fmt(s.precision()), fmt(s.recall()),
                     fmt(s.f1()), fmt(s.averagePrecision()), fmt(s.meanMatchedIou()), fmt(s.panopticQuality()));
+        out.printf(Locale.ROOT, "foreground dice: %s%n", fmt(foreground.dice()));
         out.printf(Locale.ROOT, "DSB score: %s%n", fmt(InstanceMatching.dsbScore(total)));
         out.printf(Locale.ROOT, "mean AP@0.5: %s%n", fmt(total.get(0).averagePrecision()));
         return ExitCodes.OK;

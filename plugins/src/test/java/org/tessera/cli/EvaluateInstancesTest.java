@@ -55,6 +55,7 @@ class EvaluateInstancesTest {
         assertTrue(lines.get(1).startsWith("cells ") && lines.get(1).contains("1.0000"), r.out());
         assertEquals(10, lines.stream().filter(l -> l.matches("0\\.\\d\\d .*")).count(), r.out());
         assertTrue(lines.contains("DSB score: 1.0000"), r.out());
+        assertTrue(lines.contains("foreground dice: 1.0000"), r.out());
         assertEquals("mean AP@0.5: 1.0000", last(r));
     }
 

@@ -47,13 +47,30 @@ public final class InstanceMatching {
     private final Pair[] pairsByIou;
     private final int predictedObjects;
     private final int trueObjects;
+    private final Foreground foreground;
 
     private record Pair(long predicted, long truth, double iou) {}
 
-    private InstanceMatching(Pair[] pairsByIou, int predictedObjects, int trueObjects) {
+    private InstanceMatching(Pair[] pairsByIou, int predictedObjects, int trueObjects, Foreground foreground) {
         this.pairsByIou = pairsByIou;
         this.predictedObjects = predictedObjects;
         this.trueObjects = trueObjects;
+        this.foreground = foreground;
+    }
+
+    /**
+     * Voxels inside some object: predicted, true, and both; for the binary (object versus background) Dice, which
+     * ignores how the foreground is split into objects.
+     */
+    public record Foreground(long predicted, long truth, long overlap) {
+
+        public double dice() {
+            return predicted + truth > 0 ? 2.0 * overlap / (predicted + truth) : 1;
+        }
+
+        public Foreground plus(Foreground other) {
+            return new Foreground(predicted + other.predicted, truth + other.truth, overlap + other.overlap);
+        }
     }
 
     /**
@@ -116,6 +133,7 @@ public final class InstanceMatching {
                 overlaps.add(p << 32 | t);
         }
         Map<Long, long[]> predictedSize = predictedSizes.counts(), trueSize = trueSizes.counts();
+        Foreground foreground = new Foreground(total(predictedSize), total(trueSize), total(overlaps.counts()));
         List<Pair> pairs = new ArrayList<>();
         overlaps.counts().forEach((key, n) -> {
             long p = key >>> 32, t = key & MAX_LABEL;
@@ -125,7 +143,11 @@ public final class InstanceMatching {
         // ties broken by ids, so that the order (and a tie at exactly 0.5) does not depend on hashing
         pairs.sort(Comparator.comparingDouble(Pair::iou).reversed().thenComparingLong(Pair::predicted)
                 .thenComparingLong(Pair::truth));
-        return new InstanceMatching(pairs.toArray(Pair[]::new), predictedSize.size(), trueSize.size());
+        return new InstanceMatching(pairs.toArray(Pair[]::new), predictedSize.size(), trueSize.size(), foreground);
+    }
+
+    private static long total(Map<Long, long[]> counts) {
+        return counts.values().stream().mapToLong(n -> n[0]).sum();
     }
 
     /** An instance id: a whole number in 0..2^32-1. */
@@ -141,6 +163,8 @@ public final class InstanceMatching {
     public int predictedObjects() { return predictedObjects; }
 
     public int trueObjects() { return trueObjects; }
+
+    public Foreground foreground() { return foreground; }
 
     /** The one-to-one matching of the pairs with IoU {@literal >=} threshold; threshold in [0.5, 1]. */
     public Scores at(double threshold) {

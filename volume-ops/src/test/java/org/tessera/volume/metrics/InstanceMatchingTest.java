@@ -74,6 +74,17 @@ class InstanceMatchingTest {
     }
 
     @Test
+    void foregroundDiceIgnoresHowObjectsAreSplit() {
+        // a merge and a split cover the same voxels as the truth: binary Dice 1 although AP is 1/2
+        assertEquals(1, InstanceMatching.of(image("4 4 4 4"), image("1 1 2 2")).foreground().dice(), EPS);
+        // prediction 3 voxels, truth 2, overlap 1: 2 * 1 / 5; pooled with a perfect image of 2 voxels: 2 * 3 / 9
+        InstanceMatching.Foreground a = InstanceMatching.of(image("7 7 7 0"), image("0 0 1 1")).foreground();
+        assertEquals(0.4, a.dice(), EPS);
+        InstanceMatching.Foreground b = InstanceMatching.of(image("0 0 5 5"), image("0 0 8 8")).foreground();
+        assertEquals(6.0 / 9, a.plus(b).dice(), EPS);
+    }
+
+    @Test
     void evenMergeTiesAtExactlyOneHalfAndMatchesOneObject() {
         // prediction 4 covers true 1 and true 2 alike: IoU 0.5 each. At 0.5 (>=) one of them matches:
         // TP 1, FP 0, FN 1 -> AP 1/2; above: TP 0, FP 1, FN 2. DSB = 0.5 / 10 = 0.05
