@@ -149,9 +149,11 @@ public final class ModelZoo {
             throw new InvalidInputException("Unknown model '" + id + "': no models are installed. Put a model "
                     + "folder (card.json + model.onnx) into " + userDirs + " or name a folder with --models DIR"
                     + problemSuffix());
-        String closest = closest(id, models.keySet());
+        List<String> names = new ArrayList<>(tasks().keySet());
+        names.addAll(models.keySet());
+        String closest = closest(id, names);
         throw new InvalidInputException("Unknown model '" + id + "'." + (closest != null ? " Did you mean '"
-                + closest + "'?" : "") + " Available: " + String.join(", ", models.keySet()) + problemSuffix());
+                + closest + "'?" : "") + " Available: " + String.join(", ", names) + problemSuffix());
     }
 
     private String problemSuffix() {

@@ -94,6 +94,8 @@ class ModelZooTest {
             assertTrue(zoo.shippedIds().contains(id), task + " names " + id + ", which is not shipped");
             assertEquals(id, zoo.get(task).id());
         });
+        InvalidInputException typo = assertThrows(InvalidInputException.class, () -> zoo.get("nucleus-2d"));
+        assertTrue(typo.getMessage().contains("Did you mean 'nuclei-2d'?"), typo.getMessage());
         // a user model may take a task's name: it is then what that name runs
         Path user = tmp.resolve("models");
         Fixtures.copy(Fixtures.TINY_2D, user.resolve("nuclei-2d"));
