@@ -54,6 +54,19 @@ final class SegmentCommand extends Subcommand {
                     + "the input's geometry; attention_1 is the finest gate).")
     boolean attentionMaps;
 
+    @Option(names = "--instances",
+            description = { "Also write <name>_instances (objects 1..n, 16-bit, the labels' geometry) and "
+                    + "<name>_objects.csv (per object: size, centroid, bounding box, intensity, equivalent diameter).",
+                    "Models whose card has an instances block flood their interior probabilities from seeds; other "
+                            + "models split their foreground at the necks of its distance map; classic methods take "
+                            + "its connected components." })
+    boolean instances;
+
+    @Option(names = "--instance-param", paramLabel = "KEY=VALUE",
+            description = "Override an instance parameter: seedThreshold, foregroundThreshold, minSeedArea, minArea "
+                    + "(voxels) or fillHoles, e.g. --instance-param minArea=20; repeatable.")
+    List<String> instanceParams = new ArrayList<>();
+
     @Option(names = "--overlay", description = "Also write <name>_overlay.png (labels over the image; 3D: the busiest plane).")
     boolean overlay;
 
@@ -93,8 +106,10 @@ final class SegmentCommand extends Subcommand {
         PrintWriter out = out();
         SegmentationRequest.Builder request = tiling.apply(SegmentationRequest.builder(modelId))
                 .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
-                .mirroring(!noMirroring).resampling(!noResampling).spacing(spacing, unit).chunk(chunks, index);
+                .mirroring(!noMirroring).resampling(!noResampling).spacing(spacing, unit).chunk(chunks, index)
+                .instances(instances);
         params.forEach(request::parameter);
+        instanceParams.forEach(request::instanceParameter);
         modelOptions.apply(request);
         RunSummary summary = modelOptions.service().run(request.build(), input, outDir, new RunListener() {
             @Override
@@ -117,6 +132,9 @@ final class SegmentCommand extends Subcommand {
                         file.input(), file.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
                 for (Path map : file.outputs().attention())
                     out.println("  attention map -> " + map);
+                if (file.outputs().instances() != null)
+                    out.printf(Locale.ROOT, "  %d objects -> %s, %s%n", r.objects().rows().size(),
+                            file.outputs().instances(), file.outputs().objects());
             }
 
             @Override

@@ -26,13 +26,13 @@ public final class ImageResults {
 
     /**
      * The images a segmentation made (not shown yet), its per-class table and the core's result;
-     * {@code attention} holds one image per attention gate ({@code <title>_attention_1}, ...) when asked for.
+     * {@code attention} holds one image per attention gate ({@code <title>_attention_1}, ...) when asked for;
+     * {@code instances} and {@code objects} (one row per object) are null without instances.
      */
     public record Segmented(ImagePlus labels, ImagePlus probabilities, ImagePlus instances, List<ImagePlus> attention,
-            ResultsTable classes,
-            SegmentResult result) {
+            ResultsTable classes, ResultsTable objects, SegmentResult result) {
 
-        /** Shows the images and the class table; the label image ends up the active image. */
+        /** Shows the images and the tables (and the objects' outlines); the label image ends up the active image. */
         public void show() {
             if (probabilities != null)
                 probabilities.show();
@@ -41,6 +41,8 @@ public final class ImageResults {
                 instances.show();
             labels.show();
             classes.show(CLASSES_TABLE);
+            if (objects != null)
+                InstanceResults.show(objects, instances);
         }
     }
 
@@ -57,7 +59,7 @@ public final class ImageResults {
         ImagePlus instances = null;
         if (result.instances() != null) {
             instances = image(result.instances(), base + "_instances", imp);
-            instances.resetDisplayRange();
+            InstanceResults.colour(instances, result.objects().rows().size());
         }
         List<ImagePlus> attention = new ArrayList<>();
         for (AttentionMap map : result.attention()) {
@@ -66,7 +68,7 @@ public final class ImageResults {
             attention.add(image);
         }
         return new Segmented(labels, probabilities, instances, List.copyOf(attention), classTable(labels, classes),
-                result);
+                result.objects() == null ? null : InstanceResults.table(result.objects()), result);
     }
 
     private static ImagePlus image(Volume volume, String title, ImagePlus calibratedLike) {

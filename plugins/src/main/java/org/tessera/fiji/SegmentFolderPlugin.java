@@ -33,7 +33,7 @@ public class SegmentFolderPlugin implements PlugIn {
                     "Attention_maps (one file per gate)"); // recorded as "attention_maps"
             gd.addCheckbox("Overlay PNG per image", false);
             gd.addCheckbox("Overwrite finished outputs", false);
-            gd.addStringField(SegmentDialog.PARAMETERS, "", 30);
+            SegmentDialog.addMethodFields(gd);
             gd.showDialog();
             if (gd.wasCanceled())
                 return;
@@ -42,7 +42,7 @@ public class SegmentFolderPlugin implements PlugIn {
             SegmentDialog.Choices choices = SegmentDialog.Choices.read(gd);
             boolean overlay = gd.getNextBoolean();
             boolean overwrite = gd.getNextBoolean();
-            SegmentationRequest request = choices.request(gd.getNextString()).overlay(overlay).overwrite(overwrite)
+            SegmentationRequest request = choices.request(gd).overlay(overlay).overwrite(overwrite)
                     .build();
             if (!fromMacro) {
                 Prefs.set("tessera.folder.input", input);

@@ -17,7 +17,9 @@ import org.tessera.unet.ModelZoo;
  * Attention U-Net's attention maps ({@code <title>_attention_1}, ... one image per gate), and the voxel counts and
  * volumes per class. Recordable: {@code run("Tessera Segment", "model=<id> tile=auto tiling=gaussian
  * device=auto");} and, for a classic method, {@code run("Tessera Segment", "model=classic:kmeans tile=auto
- * tiling=gaussian device=auto parameters=[k=3 order=bright-to-dark]");}
+ * tiling=gaussian device=auto parameters=[k=3 order=bright-to-dark]");}. With {@code instances} (and
+ * {@code instance_parameters=[minArea=20]}) it also shows {@code <title>_instances}, the "Tessera objects" table
+ * and, for a 2D image with a display, one outline per object in the ROI Manager.
  */
 public class SegmentPlugin implements PlugIn {
 
@@ -38,7 +40,7 @@ public class SegmentPlugin implements PlugIn {
             GenericDialog gd = new GenericDialog(TITLE);
             SegmentDialog.addFields(gd, ids, Prefs.get("tessera.tile", "auto"), Prefs.get("tessera.tiling", "gaussian"),
                     Prefs.get("tessera.device", "auto"), "Show_attention_maps"); // recorded as "show_attention_maps"
-            gd.addStringField(SegmentDialog.PARAMETERS, "", 30);
+            SegmentDialog.addMethodFields(gd);
             gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight()
                     + (imp.getNSlices() > 1 ? " x " + imp.getNSlices() : "")
                     + (imp.getNChannels() > 1 ? ", " + imp.getNChannels() + " channels" : "") + ")");
@@ -46,7 +48,7 @@ public class SegmentPlugin implements PlugIn {
             if (gd.wasCanceled())
                 return;
             SegmentDialog.Choices choices = SegmentDialog.Choices.read(gd);
-            SegmentationRequest request = choices.request(gd.getNextString()).build();
+            SegmentationRequest request = choices.request(gd).build();
             if (!fromMacro) {
                 Prefs.set("tessera.model", choices.model());
                 Prefs.set("tessera.tile", choices.tile());

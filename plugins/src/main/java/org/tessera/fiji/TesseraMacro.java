@@ -15,6 +15,7 @@ import ij.measure.ResultsTable;
 import org.tessera.service.RunSummary;
 import org.tessera.service.SegmentationRequest;
 import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.classic.Parameters;
 import org.tessera.volume.ij.ImagePlusVolumes;
 import org.tessera.volume.io.VolumeIO;
 
@@ -35,8 +36,10 @@ import org.tessera.volume.io.VolumeIO;
  *
  * Plain ImageJ's own {@code open(path)} needs menus, hence a display; {@code Ext.tesseraOpen} does not.
  * Options use the words of the Tessera Segment dialog: {@code tile=x,y[,z]|auto tiling=gaussian|halo
- * device=auto|cpu|cuda probabilities show_attention_maps parameters=[key=value ...]}; the folder function also
- * takes {@code overlay} and {@code overwrite}.
+ * device=auto|cpu|cuda probabilities show_attention_maps instances instance_parameters=[minArea=20]
+ * parameters=[key=value ...]}; the folder function also takes {@code overlay} and {@code overwrite}. With
+ * {@code instances}, {@code <title>_instances} opens and, headless, the objects fill the Results table
+ * ({@code nResults}, {@code getResult("pixels", i)}).
  * A bad argument stops the macro with a short message; details go to the Log window.
  */
 public final class TesseraMacro implements MacroExtension {
@@ -147,14 +150,29 @@ public final class TesseraMacro implements MacroExtension {
         for (String word : words(o)) {
             String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
             if (!java.util.List.of("tile", "tiling", "device", "probabilities", "show_attention_maps", "overlay",
-                    "overwrite", "parameters").contains(key))
+                    "overwrite", "parameters", "instances", "instance_parameters").contains(key))
                 throw new InvalidInputException("Option '" + word + "' is not known; use tile=x,y[,z]|auto, "
-                        + "tiling=gaussian|halo, device=auto|cpu|cuda, the words probabilities and show_attention_maps, "
-                        + "and for a classic method parameters=[key=value ...]");
+                        + "tiling=gaussian|halo, device=auto|cpu|cuda, the words probabilities, show_attention_maps and "
+                        + "instances, instance_parameters=[key=value ...], and for a classic method "
+                        + "parameters=[key=value ...]");
         }
-        return Tessera.request(model, Macro.getValue(o, "tile", "auto"), Macro.getValue(o, "tiling", "gaussian"),
-                Macro.getValue(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"),
-                Macro.getValue(o, "parameters", ""));
+        return Tessera.request(model, value(o, "tile", "auto"), value(o, "tiling", "gaussian"),
+                value(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"),
+                value(o, "parameters", "")).instances(hasFlag(o, "instances"))
+                .instanceParameters(Parameters.parse(value(o, "instance_parameters", "")));
+    }
+
+    /**
+     * The value of the word {@code key=value} (brackets removed), or {@code fallback}. Unlike Macro.getValue, the
+     * whole key must match: "parameters" is not found inside "instance_parameters".
+     */
+    static String value(String options, String key, String fallback) {
+        for (String word : words(options))
+            if (word.startsWith(key + "=")) {
+                String v = word.substring(key.length() + 1);
+                return v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1) : v;
+            }
+        return fallback;
     }
 
     /** The words of an options string; a [bracketed value] is part of its word, spaces and all. */

@@ -58,11 +58,7 @@ class CliTest {
 
     @Test
     void segments3dNiftiKeepingGeometryAndWritesOverlay() {
-        // 45 x 37 x 11 at 0.5 x 0.5 x 2 um: no tile divides it; the 2D model runs plane by plane
-        Volume image = Phantoms.nuclei3D(45, 37, 11, 4, false, 2).image();
-        double[] affine = { -0.5, 0, 0, 10, 0, 0.5, 0, -4, 0, 0, 2, 7.5, 0, 0, 0, 1 };
-        Path in = dir.resolve("stack.nii.gz");
-        VolumeIO.write(image.withOrientation(new Orientation(1, affine, 2, affine)), in);
+        Path in = orientedStack(dir);
         Run r = segment(in, dir.resolve("out"), "--overlay", "--tile", "32,16", "--probabilities");
         assertEquals(0, r.status(), r.err());
         labelsWithGeometryOf(in, dir.resolve("out/stack_labels.nii.gz"));
@@ -231,6 +227,15 @@ class CliTest {
         assertTrue(r.err().contains("no-such-model") && r.err().contains("tiny-unet-2d"), r.err());
         assertRefused(tif, "not a multiple of 2", "--tile", "33,24");
         assertRefused(tif, "--mode", "--mode", "sideways");
+    }
+
+    /** 45 x 37 x 11 at 0.5 x 0.5 x 2 um with an orientation, as stack.nii.gz: no tile divides it; a 2D model runs plane by plane. */
+    static Path orientedStack(Path dir) {
+        Volume image = Phantoms.nuclei3D(45, 37, 11, 4, false, 2).image();
+        double[] affine = { -0.5, 0, 0, 10, 0, 0.5, 0, -4, 0, 0, 2, 7.5, 0, 0, 0, 1 };
+        Path in = dir.resolve("stack.nii.gz");
+        VolumeIO.write(image.withOrientation(new Orientation(1, affine, 2, affine)), in);
+        return in;
     }
 
     /** Reads the labels written for {@code input}, checking that they keep its shape, spacing and orientation. */

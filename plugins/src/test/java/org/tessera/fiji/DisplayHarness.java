@@ -21,10 +21,11 @@ import ij.plugin.frame.Recorder;
  * <ul>
  * <li>{@code macro <file.ijm>... <report>}: runs the macros one after the other, noting the number of open
  * images after each, then writes the dialogs seen and the Log.</li>
- * <li>{@code record <image> <model> <tile> <outdir> [attention] <report>}: opens the image, runs Tessera Segment
- * from the menu with the macro recorder on, fills in and OKs the real dialog (ticking Show attention maps when
- * asked), saves the labels as recorded.tif; then replays the recorded line as a macro and saves those labels as
- * replayed.tif; the report holds the line and the titles of the images open at the end. With
+ * <li>{@code record <image> <model> <tile> <outdir> [attention|instances] <report>}: opens the image, runs Tessera
+ * Segment from the menu with the macro recorder on, fills in and OKs the real dialog (ticking Show attention maps
+ * or Instances when asked), saves the labels as recorded.tif, notes the rows of the objects table and the ROI
+ * Manager's count; then replays the recorded line as a macro and saves those labels as replayed.tif; the report
+ * holds the line and the titles of the images open at the end. With
  * {@code -Dtessera.dialog.screenshot=<file.png>} the dialog is captured before it is filled in.</li>
  * </ul>
  */
@@ -47,7 +48,7 @@ public final class DisplayHarness {
                 }
             } else {
                 reportFile = Path.of(args[args.length - 1]);
-                record(Path.of(args[1]), args[2], args[3], Path.of(args[4]), args.length > 6 && args[5].equals("attention"));
+                record(Path.of(args[1]), args[2], args[3], Path.of(args[4]), args.length > 6 ? args[5] : "");
             }
         } catch (Throwable t) {
             note("HARNESS_ERROR\t" + t);
@@ -56,14 +57,13 @@ public final class DisplayHarness {
         HarnessReport.finish(reportFile);
     }
 
-    private static void record(Path image, String model, String tile, Path outDir, boolean attention) throws Exception {
+    private static void record(Path image, String model, String tile, Path outDir, String tick) throws Exception {
         ImagePlus imp = IJ.openImage(image.toString());
         imp.show();
         IJ.wait(500);
         Recorder recorder = new Recorder(false);
         Recorder.record = true;
-        answers = Map.of("model", model, "tile", tile, "tiling", "halo", "device", "cpu", "attention",
-                String.valueOf(attention));
+        answers = Map.of("model", model, "tile", tile, "tiling", "halo", "device", "cpu", "tick", tick);
         new Executer("Tessera Segment", imp);
         String line = null;
         for (int i = 0; i < 600 && line == null; i++) {
@@ -77,6 +77,9 @@ public final class DisplayHarness {
         IJ.saveAs(recorded, "Tiff", outDir.resolve("recorded.tif").toString());
         recorded.changes = false;
         recorded.close();
+        ij.measure.ResultsTable objects = ij.measure.ResultsTable.getResultsTable(InstanceResults.OBJECTS_TABLE);
+        ij.plugin.frame.RoiManager rois = ij.plugin.frame.RoiManager.getInstance();
+        note("OBJECTS\t" + (objects == null ? -1 : objects.size()) + "\tROIS\t" + (rois == null ? 0 : rois.getCount()));
         Recorder.record = false;
         WindowManager.setTempCurrentImage(imp);
         IJ.selectWindow(imp.getID());
@@ -111,7 +114,8 @@ public final class DisplayHarness {
         ((TextField) gd.getStringFields().get(0)).setText(answers.get("tile"));
         ((Choice) choices.get(1)).select(answers.get("tiling"));
         ((Choice) choices.get(2)).select(answers.get("device"));
-        ((java.awt.Checkbox) gd.getCheckboxes().get(1)).setState(Boolean.parseBoolean(answers.get("attention")));
+        ((java.awt.Checkbox) gd.getCheckboxes().get(1)).setState(answers.get("tick").equals("attention"));
+        ((java.awt.Checkbox) gd.getCheckboxes().get(2)).setState(answers.get("tick").equals("instances"));
         Button ok = gd.getButtons()[0];
         gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED, ok.getLabel()));
     }

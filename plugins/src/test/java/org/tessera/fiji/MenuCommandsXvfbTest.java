@@ -126,8 +126,8 @@ class MenuCommandsXvfbTest {
                 dir.resolve("report.txt").toString());
         String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
         // the dialog's Parameters field (for classic methods) is recorded even when empty
-        assertEquals("run(\"Tessera Segment\", \"model=tiny-unet-2d tile=32,24 tiling=halo device=cpu parameters=[]\");",
-                recorded.strip(), report);
+        assertEquals("run(\"Tessera Segment\", \"model=tiny-unet-2d tile=32,24 tiling=halo device=cpu parameters=[] "
+                + "instance_parameters=[]\");", recorded.strip(), report);
         ImagePlus first = FijiTestSupport.open(dir.resolve("recorded.tif"));
         ImagePlus replayed = FijiTestSupport.open(dir.resolve("replayed.tif"));
         FijiTestSupport.assertSamePixels(first, replayed);
@@ -191,12 +191,25 @@ class MenuCommandsXvfbTest {
     }
 
     @Test
+    void theInstancesCheckboxIsRecordedAndOutlinesEachObjectInTheRoiManager() throws Exception {
+        String report = harness("record", FijiTestSupport.SAMPLE_2D.toString(), FijiTestSupport.MODEL_2D, "auto",
+                dir.toString(), "instances", dir.resolve("report.txt").toString());
+        String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
+        assertTrue(recorded.contains(" parameters=[] instances instance_parameters=[]"), report);
+        String[] counts = report.lines().filter(l -> l.startsWith("OBJECTS\t")).findFirst().orElseThrow().split("\t");
+        assertTrue(Integer.parseInt(counts[1]) > 0, report);
+        assertEquals(counts[1], counts[3], "one outline per row of the objects table:\n" + report);
+        List<String> titles = report.lines().filter(l -> l.startsWith("TITLE\t")).map(l -> l.substring(6)).toList();
+        assertTrue(titles.contains("nuclei-2d-phantom_instances"), report);
+    }
+
+    @Test
     void theAttentionCheckboxIsRecordedAndReplays() throws Exception {
         String report = harness("record", FijiTestSupport.SAMPLE_2D.toString(), "nuclei-2d-attention-unet", "auto",
                 dir.toString(), "attention", dir.resolve("report.txt").toString());
         String recorded = report.lines().filter(l -> l.startsWith("RECORDED\t")).findFirst().orElseThrow().substring(9);
         assertEquals("run(\"Tessera Segment\", \"model=nuclei-2d-attention-unet tile=auto tiling=halo device=cpu "
-                + "show_attention_maps parameters=[]\");", recorded.strip(), report);
+                + "show_attention_maps parameters=[] instance_parameters=[]\");", recorded.strip(), report);
         List<String> titles = report.lines().filter(l -> l.startsWith("TITLE\t")).map(l -> l.substring(6)).toList();
         for (int k = 1; k <= 3; k++)
             assertTrue(titles.contains("nuclei-2d-phantom_attention_" + k), "the replay shows gate " + k + ":\n" + report);

@@ -111,6 +111,17 @@ class SciJavaCommandsTest {
         assertTrue(lines[2].contains("foreground"), table);
         assertEquals(foreground, Long.parseLong(row1[row1.length - 2].strip()), table);
         assertEquals(foreground * 0.125, Double.parseDouble(row1[row1.length - 1].strip()), 1e-3, table);
+        assertNull(m.getOutput("instanceLabels"), "no instances unless asked for");
+
+        CommandModule objects = run(SegmentImageCommand.class, "image", input, "model", "classic:otsu", "instances",
+                true, "instanceParameters", "minArea=3");
+        assertFalse(objects.isCanceled(), objects.getCancelReason());
+        ImagePlus instances = (ImagePlus) objects.getOutput("instanceLabels");
+        assertEquals("nuclei-2d-phantom_instances", instances.getTitle());
+        assertEquals(0.25, instances.getCalibration().pixelWidth, 1e-12);
+        String rows = (String) objects.getOutput("objects");
+        assertTrue(rows.startsWith("id\tpixels\tarea_um2"), rows);
+        assertEquals((int) instances.getStatistics().max + 1, rows.strip().split("\n").length, "a row per object");
     }
 
     @Test

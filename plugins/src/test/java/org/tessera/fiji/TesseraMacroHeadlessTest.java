@@ -31,7 +31,7 @@ class TesseraMacroHeadlessTest {
 
     @Test
     void segmentsTheActiveImageListsModelsAndEvaluates() throws Exception {
-        Path labelsFile = dir.resolve("labels.tif");
+        Path labelsFile = dir.resolve("labels.tif"), instancesFile = dir.resolve("instances.tif");
         String model = FijiTestSupport.MODEL_2D;
         FijiTestSupport.Run r = batch(String.join("\n",
                 "call(\"org.tessera.fiji.TesseraMacro.install\");",
@@ -39,9 +39,14 @@ class TesseraMacroHeadlessTest {
                 "print(\"MODELS=\" + ids);",
                 "Ext.tesseraOpen(" + FijiTestSupport.q(FijiTestSupport.SAMPLE_2D) + ");",
                 "source = getTitle();",
-                "Ext.tesseraSegment(\"" + model + "\", \"tile=auto tiling=gaussian device=cpu\");",
+                "Ext.tesseraSegment(\"" + model + "\", \"tile=auto tiling=gaussian device=cpu instances "
+                        + "instance_parameters=[minArea=5]\");",
                 "print(\"ACTIVE=\" + getTitle());",
+                "print(\"OBJECTS=\" + nResults);",
                 "labels = getTitle();",
+                "selectImage(\"nuclei-2d-phantom_instances\");",
+                "saveAs(\"Tiff\", " + FijiTestSupport.q(instancesFile) + ");",
+                "selectImage(labels);",
                 "saveAs(\"Tiff\", " + FijiTestSupport.q(labelsFile) + ");",
                 "rename(labels);",
                 "Ext.tesseraOpen(" + FijiTestSupport.q(FijiTestSupport.TRUTH_2D) + ");",
@@ -59,6 +64,18 @@ class TesseraMacroHeadlessTest {
         ImagePlus input = FijiTestSupport.open(FijiTestSupport.SAMPLE_2D);
         ImagePlus labels = FijiTestSupport.open(labelsFile);
         FijiTestSupport.assertSamePixels(FijiTestSupport.expectedLabels(input, model, SegmentOptions.defaults()), labels);
+        // the instance image beside the labels, and a row of the objects table (the Results table, headless) per id
+        ImagePlus instances = FijiTestSupport.open(instancesFile);
+        assertEquals(input.getWidth(), instances.getWidth());
+        assertEquals(16, instances.getBitDepth());
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (int i = 0; i < instances.getProcessor().getPixelCount(); i++)
+            if (instances.getProcessor().get(i) > 0)
+                ids.add(instances.getProcessor().get(i));
+        assertTrue(out.contains("OBJECTS=" + ids.size()) && !ids.isEmpty(), ids.size() + " ids:\n" + out);
+        assertEquals(ids.size(), ids.stream().mapToInt(Integer::intValue).max().orElse(0), "ids 1..n");
+        if (FijiTestSupport.TRAINED_2D)
+            assertTrue(ids.size() >= 5, "the trained model finds the phantom's nuclei: " + ids.size());
         Calibration a = input.getCalibration(), b = labels.getCalibration();
         assertEquals(a.pixelWidth, b.pixelWidth, 1e-9);
         assertEquals(a.pixelHeight, b.pixelHeight, 1e-9);

@@ -15,7 +15,8 @@ import org.tessera.volume.render.Overlays;
 
 /**
  * Segments one image file into an output folder: {@code <name>_labels.<same extension>}, optionally
- * {@code <name>_probabilities}, {@code <name>_instances} (segmenters that separate objects),
+ * {@code <name>_probabilities}, {@code <name>_instances} with {@code <name>_objects.csv} (instances asked for, or
+ * segmenters that separate objects),
  * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}, then the record of what
  * made them ({@code <name>_tessera.json}). Outputs are written atomically and the record last, so a record
  * means a finished set: a run that is interrupted and started again skips what is done, and only that.
@@ -25,17 +26,17 @@ public final class FileSegmentation {
     public enum Status { DONE, SKIPPED }
 
     /**
-     * Where the outputs of one input go; {@code probabilities}, {@code instances} and {@code overlay} are null and
-     * {@code attention} (one file per gate) is empty when not made.
+     * Where the outputs of one input go; {@code probabilities}, {@code instances}, {@code objects} (the table of
+     * the instances) and {@code overlay} are null and {@code attention} (one file per gate) is empty when not made.
      */
-    public record Outputs(Path labels, Path probabilities, Path instances, Path overlay, List<Path> attention,
-            Path record) {
+    public record Outputs(Path labels, Path probabilities, Path instances, Path objects, Path overlay,
+            List<Path> attention, Path record) {
 
-        /** Every image file of the set (not the record). */
+        /** Every output file of the set (not the record). */
         public List<Path> files() {
             List<Path> all = new ArrayList<>();
             all.add(labels);
-            for (Path p : new Path[] { probabilities, instances, overlay })
+            for (Path p : new Path[] { probabilities, instances, objects, overlay })
                 if (p != null)
                     all.add(p);
             all.addAll(attention);
@@ -64,6 +65,7 @@ public final class FileSegmentation {
         return new Outputs(outDir.resolve(stem + "_labels" + ext),
                 probabilities ? outDir.resolve(stem + "_probabilities" + floatExt) : null,
                 instances ? outDir.resolve(stem + "_instances" + ext) : null,
+                instances ? outDir.resolve(stem + "_objects.csv") : null,
                 overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps),
                 outDir.resolve(stem + Provenance.SUFFIX));
     }
@@ -76,7 +78,7 @@ public final class FileSegmentation {
      */
     static FileResult segment(Session session, Path input, Path outDir, Progress progress) {
         SegmentationRequest request = session.request();
-        Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.segmenter().instances(),
+        Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.makesInstances(),
                 request.overlay(), session.segmenter().attentionOutputs(request.options()));
         Provenance made = Provenance.of(session, outputs.files());
         Provenance earlier = request.overwrite() ? null : Provenance.read(outputs.record());
@@ -84,9 +86,10 @@ public final class FileSegmentation {
             List<String> differences = made.differences(earlier);
             if (differences.isEmpty() && outputs.allExist())
                 return new FileResult(input, Status.SKIPPED, outputs, null);
-            if (differences.stream().anyMatch(d -> !d.startsWith("outputs:")))
+            List<String> conflicts = made.conflicts(earlier);
+            if (!conflicts.isEmpty())
                 throw new InvalidInputException("The outputs of " + input.getFileName() + " in " + outDir + " were made "
-                        + "differently (" + String.join("; ", differences) + "). Overwrite them (--overwrite) or "
+                        + "differently (" + String.join("; ", conflicts) + "). Overwrite them (--overwrite) or "
                         + "choose another output folder");
         }
         outputs.files().forEach(AtomicFiles::deleteLeftovers);
@@ -105,8 +108,10 @@ public final class FileSegmentation {
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());
-        if (outputs.instances() != null)
+        if (outputs.instances() != null) {
             VolumeIO.write(result.instances(), outputs.instances());
+            result.objects().writeCsv(outputs.objects());
+        }
         for (int k = 0; k < outputs.attention().size(); k++)
             VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
         if (outputs.overlay() != null)

@@ -31,6 +31,7 @@ import org.tessera.volume.io.AtomicFiles;
 record Provenance(Map<String, Object> fields) {
 
     static final String SUFFIX = "_tessera.json";
+    private static final String OUTPUTS = "outputs", INSTANCES = "instances";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The record a session would write for its outputs. */
@@ -53,7 +54,9 @@ record Provenance(Map<String, Object> fields) {
             f.put("resampling", false);
         if (request.spacing() != null)
             f.put("spacing", Arrays.toString(request.spacing()) + (request.unit() == null ? "" : " " + request.unit()));
-        f.put("outputs", outputs.stream().map(p -> p.getFileName().toString()).toList());
+        if (session.makesInstances())
+            f.put(INSTANCES, session.instanceParameters().asMap());
+        f.put(OUTPUTS, outputs.stream().map(p -> p.getFileName().toString()).toList());
         return new Provenance(f);
     }
 
@@ -81,6 +84,15 @@ record Provenance(Map<String, Object> fields) {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The differences that mean the outputs were made otherwise, not only that other outputs were asked for: the
+     * list of outputs, and instances (with their parameters) that only one of the two runs made, do not count.
+     */
+    List<String> conflicts(Provenance earlier) {
+        return differences(earlier).stream().filter(d -> !d.startsWith(OUTPUTS + ":") && !(d.startsWith(INSTANCES + ":")
+                && fields.containsKey(INSTANCES) != earlier.fields.containsKey(INSTANCES))).toList();
     }
 
     /** The fields that differ from {@code earlier}'s, as "key: earlier -> now"; empty when the same. */

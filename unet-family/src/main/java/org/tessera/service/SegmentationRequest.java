@@ -9,6 +9,7 @@ import org.tessera.unet.OrtEngine;
 import org.tessera.unet.SegmentOptions;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.classic.Parameters;
+import org.tessera.volume.instances.InstanceParameters;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
 
@@ -30,8 +31,8 @@ public final class SegmentationRequest {
     private final SegmentOptions options;
     private final OrtEngine.Device device;
     private final int threads;
-    private final boolean mirroring, resampling, overlay, overwrite;
-    private final Map<String, String> parameters;
+    private final boolean mirroring, resampling, overlay, overwrite, instances;
+    private final Map<String, String> parameters, instanceParameters;
     private final double[] spacing;
     private final String unit;
     private final int chunks, chunkIndex;
@@ -46,6 +47,8 @@ public final class SegmentationRequest {
         overlay = b.overlay;
         overwrite = b.overwrite;
         parameters = Map.copyOf(b.parameters);
+        instances = b.instances;
+        instanceParameters = Map.copyOf(b.instanceParameters);
         spacing = b.spacing;
         unit = b.unit;
         chunks = b.chunks;
@@ -78,6 +81,12 @@ public final class SegmentationRequest {
 
     /** A classic method's key=value parameters; empty for a network. */
     public Map<String, String> parameters() { return parameters; }
+
+    /** Also make instance labels and their object table ({@code <name>_instances}, {@code <name>_objects.csv}). */
+    public boolean instances() { return instances; }
+
+    /** Overrides of the model's {@link InstanceParameters} by name; empty for none. */
+    public Map<String, String> instanceParameters() { return instanceParameters; }
 
     /** The spacing (x, y[, z]) to use instead of the files' own, or null. */
     public double[] spacing() { return spacing == null ? null : spacing.clone(); }
@@ -125,8 +134,9 @@ public final class SegmentationRequest {
         private double step = TileGrid.DEFAULT_STEP;
         private int batch = 4;
         private boolean probabilities, attentionMaps, overlay, overwrite;
-        private boolean mirroring = true;
+        private boolean mirroring = true, instances;
         private boolean resampling = true;
+        private final Map<String, String> instanceParameters = new LinkedHashMap<>();
         private OrtEngine.Device device = OrtEngine.Device.AUTO;
         private int threads;
         private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -172,6 +182,13 @@ public final class SegmentationRequest {
         /** One "key=value" of a classic method. */
         public Builder parameter(String keyValue) { Parameters.put(parameters, keyValue); return this; }
 
+        public Builder instances(boolean i) { instances = i; return this; }
+
+        public Builder instanceParameters(Map<String, String> p) { instanceParameters.putAll(p); return this; }
+
+        /** One "key=value" of the instance parameters. */
+        public Builder instanceParameter(String keyValue) { Parameters.put(instanceParameters, keyValue); return this; }
+
         public Builder spacing(double[] s, String u) { spacing = s == null ? null : s.clone(); unit = u; return this; }
 
         public Builder chunk(int count, int index) { chunks = count; chunkIndex = index; return this; }
@@ -184,6 +201,10 @@ public final class SegmentationRequest {
             if (!(step > 0 && step <= 1))
                 throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
             OrtEngine.Options.of(device, threads); // refuses a bad device or thread count now
+            InstanceParameters.check(instanceParameters);
+            if (!instances && !instanceParameters.isEmpty())
+                throw new InvalidInputException("Instance parameters (" + String.join(", ", instanceParameters.keySet())
+                        + ") only apply with instances; ask for instances too (--instances) or leave them out");
             if (spacing != null && Arrays.stream(spacing).anyMatch(v -> !(v > 0 && Double.isFinite(v))))
                 throw new InvalidInputException("--spacing " + Arrays.toString(spacing) + " must be positive numbers, "
                         + "one per axis (x, y[, z])");

@@ -4,10 +4,12 @@ import java.nio.file.Path;
 
 import org.tessera.unet.Model;
 import org.tessera.unet.OrtEngine;
+import org.tessera.unet.SegmentOptions;
 import org.tessera.unet.SegmentResult;
 import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
+import org.tessera.volume.instances.InstanceParameters;
 
 /**
  * An opened request: the segmenter and the engine it runs on (none for a classic method). Closing it closes
@@ -19,12 +21,14 @@ public final class Session implements AutoCloseable {
     private final Model model;
     private final VolumeSegmenter segmenter;
     private final OrtEngine engine;
+    private final InstanceStep instances;
 
     Session(SegmentationRequest request, Model model, VolumeSegmenter segmenter, OrtEngine engine) {
         this.request = request;
         this.model = model;
         this.segmenter = segmenter;
         this.engine = engine;
+        this.instances = InstanceStep.of(request, model == null ? null : model.card(), segmenter.instances());
     }
 
     public SegmentationRequest request() { return request; }
@@ -39,9 +43,18 @@ public final class Session implements AutoCloseable {
 
     public boolean isClassic() { return engine == null; }
 
+    /** Whether results carry instance labels and their object table (asked for, or a method that separates objects). */
+    public boolean makesInstances() { return instances != null; }
+
+    /** The instance parameters in effect, or null without instances. */
+    InstanceParameters instanceParameters() { return instances == null ? null : instances.parameters(); }
+
     /** Segments a volume in memory (the input is only read). */
     public SegmentResult segment(Volume input, Progress progress) {
-        return segmenter.segment(input, request.options(), progress);
+        SegmentOptions asked = request.options();
+        if (instances == null)
+            return segmenter.segment(input, asked, progress);
+        return instances.apply(input, segmenter.segment(input, instances.pipelineOptions(asked), progress), asked);
     }
 
     /** Segments one file into {@code outDir} unless its outputs exist (see {@link FileSegmentation}). */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.tessera.volume.InvalidInputException;
+import org.tessera.volume.instances.InstanceParameters;
 import org.tessera.volume.tiling.OutputKind;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -38,6 +39,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
  * {@code attentionOutputs} (optional, null when absent) names extra graph outputs holding attention
  * coefficients: one channel each, at the input's spatial size, so that they tile and stitch like the main
  * output; the first belongs to the gate on the finest skip.
+ * <p>
+ * {@code instances} (optional, null when absent) says how the classes separate objects: which class is the
+ * objects' interior and which (optional) their boundary, and this model's {@link InstanceParameters}.
  */
 public record ModelCard(
         String id,
@@ -57,6 +61,7 @@ public record ModelCard(
         Map<String, Object> receptiveField,
         Map<String, Object> network,
         NnUnet nnunet,
+        Instances instances,
         TrainingData trainingData,
         Training training,
         Quality quality,
@@ -84,6 +89,22 @@ public record ModelCard(
      * {@code plans} (a file in the model folder) for {@code configuration}; prediction follows the plan.
      */
     public record NnUnet(String plans, String datasetJson, String configuration) {}
+
+    /**
+     * Which output classes are the objects' interior and boundary (null: none), and the model's instance
+     * parameters; absent parameters take {@link InstanceParameters#DEFAULTS}.
+     */
+    public record Instances(String interior, String boundary, Double seedThreshold, Double foregroundThreshold,
+            Integer minSeedArea, Integer minArea, Boolean fillHoles) {
+
+        public InstanceParameters parameters() {
+            InstanceParameters d = InstanceParameters.DEFAULTS;
+            return new InstanceParameters(seedThreshold == null ? d.seedThreshold() : seedThreshold,
+                    foregroundThreshold == null ? d.foregroundThreshold() : foregroundThreshold,
+                    minSeedArea == null ? d.minSeedArea() : minSeedArea, minArea == null ? d.minArea() : minArea,
+                    fillHoles == null ? d.fillHoles() : fillHoles);
+        }
+    }
 
     /** Shapes of golden-input.bin / golden-output.bin in tensor order (N, C, [D,] H, W). */
     public record Golden(long[] inputShape, long[] outputShape, double tolerance) {}
@@ -198,6 +219,7 @@ public record ModelCard(
                         + "so output.classes needs at least 2 names, not " + output.classes);
         }
         validateAttentionOutputs(problems);
+        validateInstances(problems);
         validateNormalization(problems);
         if (dimensionality == 2 || dimensionality == 3) {
             checkList(problems, "patchSize", patchSize, true, 1);
@@ -254,6 +276,34 @@ public record ModelCard(
     /** The declared attention outputs, in order; empty when the card declares none. */
     public List<String> attentionOutputNames() {
         return attentionOutputs == null ? List.of() : attentionOutputs;
+    }
+
+    private void validateInstances(List<String> problems) {
+        if (instances == null || output == null || output.classes == null)
+            return;
+        String classes = " must name one of output.classes " + output.classes;
+        if (isBlank(instances.interior) || !output.classes.contains(instances.interior))
+            problems.add("instances.interior " + (isBlank(instances.interior) ? "is missing; it" : "'"
+                    + instances.interior + "'") + classes);
+        if (instances.boundary != null && (!output.classes.contains(instances.boundary)
+                || instances.boundary.equals(instances.interior)))
+            problems.add("instances.boundary '" + instances.boundary + "'" + classes + " other than the interior, or "
+                    + "be left out");
+        if (output.kind == OutputKind.SIGMOID && output.classes.indexOf(instances.interior) == 0)
+            problems.add("instances.interior '" + instances.interior + "' is the background of a sigmoid model, which "
+                    + "has no probability channel; name a foreground class");
+        String p = instances.parameters().problem();
+        if (p != null)
+            problems.add("instances." + p);
+    }
+
+    /**
+     * The channel of {@link #outputChannels()} that holds a class's probability: the class's index, or one less
+     * for sigmoid models (their background has no channel); -1 for an unknown class or a sigmoid background.
+     */
+    public int probabilityChannel(String className) {
+        int index = output.classes.indexOf(className);
+        return output.kind == OutputKind.SIGMOID && index >= 0 ? index - 1 : index;
     }
 
     private void validateNormalization(List<String> problems) {

@@ -175,4 +175,43 @@ class SegmentationServiceTest {
         assertTrue(assertThrows(InvalidInputException.class, () -> SegmentationRequest.tileMode("tiles", "--mode"))
                 .getMessage().contains("gaussian or halo"));
     }
+
+    @Test
+    void instancesAreOutputsOfTheirOwnThatRerunsSkipRedoOrRefuseByTheRecord() throws IOException {
+        Path in = folder("a.tif", "b.nii.gz");
+        Path out = dir.resolve("out");
+        SERVICE.run(otsu().build(), in, out, new Heard());
+        // the first run made no instances: its record is not taken for a run that asks for them
+        Heard more = new Heard();
+        SERVICE.run(otsu().instances(true).build(), in, out, more);
+        assertEquals(List.of("a.tif", "b.nii.gz"), more.done);
+        for (String f : List.of("a_instances.tif", "a_objects.csv", "b_instances.nii.gz", "b_objects.csv"))
+            assertTrue(Files.exists(out.resolve(f)), f);
+        assertFalse(Files.exists(out.resolve("a_probabilities.tif")), "no probabilities unless asked");
+        String record = Files.readString(out.resolve("a_tessera.json"));
+        assertTrue(record.contains("a_instances.tif") && record.contains("a_objects.csv")
+                && record.contains("\"minArea\" : 12"), record);
+        var objects = Files.readAllLines(out.resolve("a_objects.csv"));
+        assertTrue(objects.get(0).startsWith("id,pixels,area_"), objects.get(0));
+        var instances = VolumeIO.read(out.resolve("b_instances.nii.gz"));
+        var labels = VolumeIO.read(out.resolve("b_labels.nii.gz"));
+        assertArrayEquals(labels.spatialShape(), instances.spatialShape());
+        assertArrayEquals(labels.spacing(), instances.spacing(), 1e-9);
+
+        Heard again = new Heard();
+        SERVICE.run(otsu().instances(true).instanceParameter("minArea=12").build(), in, out, again);
+        assertEquals(List.of("a.tif", "b.nii.gz"), again.skipped, "the same parameters, given or not, skip");
+
+        Heard other = new Heard();
+        RunSummary s = SERVICE.run(otsu().instances(true).instanceParameter("minArea=30").build(), in, out, other);
+        assertEquals(2, s.failed());
+        assertTrue(s.failures().get(0).contains("instances:") && s.failures().get(0).contains("--overwrite"),
+                s.failures().get(0));
+
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> otsu().instanceParameter("minArea=30").build());
+        assertTrue(e.getMessage().contains("--instances"), e.getMessage());
+        e = assertThrows(InvalidInputException.class, () -> otsu().instances(true).instanceParameter("nope=1").build());
+        assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("minSeedArea"), e.getMessage());
+    }
 }

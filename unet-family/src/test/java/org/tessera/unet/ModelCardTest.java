@@ -160,6 +160,25 @@ class ModelCardTest {
     }
 
     /** A graph with input "input" and the given outputs (name, shape, name, shape, ...), in order. */
+    @Test
+    void instancesNameTheCardsClassesAndDefaultTheirParameters() throws IOException {
+        ObjectNode node = Fixtures.card(Fixtures.TINY_3D);
+        node.set("instances", Fixtures.JSON.readTree("{\"interior\": \"nucleus\", \"boundary\": \"cell\", \"minArea\": 20}"));
+        ModelCard card = Fixtures.parse(node);
+        assertEquals(20, card.instances().parameters().minArea());
+        assertEquals(0.5, card.instances().parameters().seedThreshold(), 0);
+        assertEquals(1, card.probabilityChannel("nucleus"), "sigmoid: one channel less than the class index");
+        assertNull(Fixtures.parse(Fixtures.card(Fixtures.TINY_2D)).instances());
+        assertRejected(c -> c.set("instances", Fixtures.JSON.createObjectNode().put("interior", "nuclei")),
+                "instances.interior 'nuclei' must name one of output.classes [background, foreground]");
+        assertRejected(c -> c.set("instances", Fixtures.JSON.createObjectNode().put("interior", "foreground")
+                .put("boundary", "foreground")), "instances.boundary 'foreground'");
+        assertRejected(c -> c.set("instances", Fixtures.JSON.createObjectNode().put("interior", "foreground")
+                .put("seedThreshold", 3.0)), "instances.seedThreshold 3.0 must be a probability");
+        assertRejected(c -> c.set("instances", Fixtures.JSON.createObjectNode().put("interior", "foreground")
+                .put("minsize", 3)), "unknown field 'minsize'");
+    }
+
     private static GraphSignature graph(long[] input, Object... outputs) {
         java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < outputs.length; i += 2)

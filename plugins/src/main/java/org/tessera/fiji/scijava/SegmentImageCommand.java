@@ -30,6 +30,13 @@ public class SegmentImageCommand extends SegmentationCommand {
     @Parameter(type = ItemIO.OUTPUT, label = "Voxels per class")
     private String classes;
 
+    /** {@code <title>_instances} and a row per object; null unless instances were asked for. */
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus instanceLabels;
+
+    @Parameter(type = ItemIO.OUTPUT, required = false, label = "Objects")
+    private String objects;
+
     @Override
     protected void execute() {
         ImageResults.Segmented s = Tessera.segment(image, request().build(), new ImageJProgress("Tessera"),
@@ -39,5 +46,7 @@ public class SegmentImageCommand extends SegmentationCommand {
         attentionMaps = ImageResults.attentionChannels(s.attention(), ImageResults.baseTitle(image.getTitle())
                 + "_attention");
         classes = TableText.of(s.classes());
+        instanceLabels = s.instances();
+        objects = s.objects() == null ? null : TableText.of(s.objects());
     }
 }

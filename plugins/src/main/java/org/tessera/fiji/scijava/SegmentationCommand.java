@@ -3,6 +3,7 @@ package org.tessera.fiji.scijava;
 import org.scijava.plugin.Parameter;
 import org.tessera.fiji.Tessera;
 import org.tessera.service.SegmentationRequest;
+import org.tessera.volume.classic.Parameters;
 
 /** The parameters that the SciJava segmentation commands share, and their request. */
 abstract class SegmentationCommand extends TesseraCommand {
@@ -30,7 +31,14 @@ abstract class SegmentationCommand extends TesseraCommand {
     @Parameter(label = "Attention maps (Attention U-Nets; one per gate)", persist = false, required = false)
     private boolean attention;
 
+    @Parameter(label = "Instances (objects and their table)", persist = false, required = false)
+    private boolean instances;
+
+    @Parameter(label = "Instance parameters (e.g. minArea=20)", persist = false, required = false)
+    private String instanceParameters = "";
+
     protected SegmentationRequest.Builder request() {
-        return Tessera.request(model, tile, tiling, device, probabilities, attention, parameters);
+        return Tessera.request(model, tile, tiling, device, probabilities, attention, parameters).instances(instances)
+                .instanceParameters(Parameters.parse(instanceParameters));
     }
 }

@@ -50,6 +50,25 @@ public final class Watershed implements ClassicMethod {
         return labels;
     }
 
+    /**
+     * The {@code markers=distance surface=distance} rule on a mask: markers are the peaks of the distance map of
+     * dynamic at least {@code h} (NaN: one voxel of the finest axis), and flooding the inverted distance within
+     * the mask splits touching objects at their necks.
+     *
+     * @param distance the mask's distance map ({@link DistanceTransform#of})
+     * @return objects 1..n, 0 outside the mask
+     */
+    public static int[] splitByDistance(Grid grid, boolean[] mask, float[] distance, double h) {
+        boolean[] peaks = distancePeaks(grid, distance, h);
+        for (int i = 0; i < peaks.length; i++)
+            peaks[i] &= mask[i];
+        return flood(grid, Filters.negate(distance), labelMarkers(grid, peaks, 1, new int[mask.length]), mask);
+    }
+
+    private static boolean[] distancePeaks(Grid grid, float[] distance, double h) {
+        return Extrema.hMaxima(grid, distance, Double.isNaN(h) ? grid.finestSpacing() : h);
+    }
+
     /** Labels each connected component (full connectivity) of the marked voxels, starting at {@code first}. */
     static int[] labelMarkers(Grid grid, boolean[] marked, int first, int[] into) {
         int[] components = Components.label(grid, marked, true);
@@ -109,10 +128,12 @@ public final class Watershed implements ClassicMethod {
                 for (int i = 0; i < inside.length; i++)
                     inside[i] = smoothed[i] > otsu;
                 float[] distance = distanceMarkers || distanceSurface ? DistanceTransform.of(grid, inside) : null;
+                if (distanceMarkers && distanceSurface) {
+                    int[] split = splitByDistance(grid, inside, distance, h);
+                    return new Segmentation(Shared.twoClasses(objects(split), values, dark), instances ? split : null);
+                }
 
-                boolean[] objects = distanceMarkers
-                        ? Extrema.hMaxima(grid, distance, Double.isNaN(h) ? grid.finestSpacing() : h)
-                        : Extrema.hMaxima(grid, smoothed, h);
+                boolean[] objects = distanceMarkers ? distancePeaks(grid, distance, h) : Extrema.hMaxima(grid, smoothed, h);
                 boolean[] background = Extrema.hMaxima(grid, Filters.negate(smoothed), distanceMarkers ? 0 : h);
                 for (int i = 0; i < inside.length; i++) {
                     objects[i] &= inside[i];
@@ -129,14 +150,19 @@ public final class Watershed implements ClassicMethod {
                 // look weak, so floods leak in through the caps of objects.
                 int[] labels = distanceSurface ? flood(grid, Filters.negate(distance), markers, inside)
                         : flood(grid, Filters.magnitude(Filters.gradient(grid.inVoxels(), smoothed)), markers, null);
-                boolean[] isObject = new boolean[labels.length];
                 int[] objects1ToN = new int[labels.length];
-                for (int i = 0; i < labels.length; i++) {
-                    isObject[i] = labels[i] >= 2;
-                    objects1ToN[i] = isObject[i] ? labels[i] - 1 : 0;
-                }
-                return new Segmentation(Shared.twoClasses(isObject, values, dark), instances ? objects1ToN : null);
+                for (int i = 0; i < labels.length; i++)
+                    objects1ToN[i] = labels[i] >= 2 ? labels[i] - 1 : 0;
+                return new Segmentation(Shared.twoClasses(objects(objects1ToN), values, dark),
+                        instances ? objects1ToN : null);
             }
         };
+    }
+
+    private static boolean[] objects(int[] labels) {
+        boolean[] objects = new boolean[labels.length];
+        for (int i = 0; i < labels.length; i++)
+            objects[i] = labels[i] > 0;
+        return objects;
     }
 }
