@@ -25,7 +25,7 @@ import java.util.Random;
  * <p>
  * Cases differ in size and number of nuclei, and each phantom sits in a zero-valued margin of a different
  * width, so that cropping to the nonzero region removes a different fraction per case. Labels: 0 background,
- * 1 nucleus, 2 nucleolus; one channel named "fluorescence" (z-score normalization). 3D cases are anisotropic
+ * 1 nucleus, 2 nucleolus (only when asked for nucleoli); one channel named "fluorescence" (z-score normalization). 3D cases are anisotropic
  * (0.5 x 0.5 x 2.0 um).
  */
 public final class PhantomDataset {
@@ -51,6 +51,11 @@ public final class PhantomDataset {
      * {@code imagesTs/} and {@code labelsTs/}, out of the fingerprint, the plan and training.
      */
     public static void write(Path folder, int cases, int heldOut, long seed, boolean threeD) {
+        write(folder, cases, heldOut, seed, threeD, true);
+    }
+
+    /** As above; without {@code nucleoli} the labels are background and nucleus only. */
+    public static void write(Path folder, int cases, int heldOut, long seed, boolean threeD, boolean nucleoli) {
         if (cases < 1 || heldOut < 0 || heldOut >= cases) {
             throw new InvalidInputException("A phantom data set needs at least 1 training case: " + cases
                     + " cases with " + heldOut + " held out leaves " + (cases - heldOut) + ".");
@@ -69,8 +74,8 @@ public final class PhantomDataset {
             int nuclei = 3 + random.nextInt(4);
             long caseSeed = random.nextLong();
             Phantoms.Phantom p = threeD
-                    ? Phantoms.nuclei3D(w, h, 10 + 2 * random.nextInt(3), nuclei, true, caseSeed)
-                    : Phantoms.nuclei2D(w, h, nuclei, true, caseSeed);
+                    ? Phantoms.nuclei3D(w, h, 10 + 2 * random.nextInt(3), nuclei, nucleoli, caseSeed)
+                    : Phantoms.nuclei2D(w, h, nuclei, nucleoli, caseSeed);
             int margin = 1 + random.nextInt(6);
             String id = caseId(i);
             boolean training = i < cases - heldOut;
@@ -82,7 +87,7 @@ public final class PhantomDataset {
         ObjectNode json = JsonFields.MAPPER.createObjectNode();
         json.putObject("channel_names").put("0", CHANNEL_NAME);
         ObjectNode l = json.putObject("labels");
-        for (int c = 0; c < Phantoms.CLASSES.size(); c++) {
+        for (int c = 0; c < (nucleoli ? Phantoms.CLASSES.size() : 2); c++) {
             l.put(Phantoms.CLASSES.get(c), c);
         }
         json.put("numTraining", cases - heldOut);

@@ -20,13 +20,15 @@ final class PhantomCommand extends Subcommand {
     @Option(names = "--size", split = ",", paramLabel = "X,Y[,Z]", description = "Size in voxels (2D or 3D).")
     int[] size;
 
-    @Option(names = "--nuclei", defaultValue = "20", paramLabel = "N")
+    @Option(names = "--nuclei", defaultValue = "20", paramLabel = "N",
+            description = "Nuclei to place (with --size; default ${DEFAULT-VALUE}).")
     int nuclei;
 
-    @Option(names = "--nucleoli", description = "Add nucleoli as class 2 inside some nuclei.")
+    @Option(names = "--nucleoli", description = "Add nucleoli as class 2 inside some nuclei (also in a --dataset).")
     boolean nucleoli;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
+            description = "Random seed: the same seed gives the same phantom (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = { "-o", "--output" }, paramLabel = "OUT", description = "Image file to write.")
@@ -52,7 +54,7 @@ final class PhantomCommand extends Subcommand {
             if (size != null || output != null) {
                 throw new InvalidInputException("--dataset cannot be combined with --size or -o.");
             }
-            PhantomDataset.write(dataset, cases, heldOut, seed, threeD);
+            PhantomDataset.write(dataset, cases, heldOut, seed, threeD, nucleoli);
             out().println("wrote " + cases + (threeD ? " 3D" : " 2D") + " phantom cases ("
                     + heldOut + " held out) and dataset.json into " + dataset);
             return ExitCodes.OK;

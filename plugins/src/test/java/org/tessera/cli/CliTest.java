@@ -127,6 +127,51 @@ class CliTest {
     }
 
     @Test
+    void outputsDropNnUnetsFirstChannelSuffixAndClashingNamesAreRefused() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("imagesTs"));
+        VolumeIO.write(Phantoms.nuclei2D(64, 48, 3, false, 1).image(), in.resolve("case_0000.tif"));
+        VolumeIO.write(Phantoms.nuclei2D(64, 48, 3, false, 2).image(), in.resolve("frame_0001.tif"));
+        Run r = segment(in, dir.resolve("out"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.exists(dir.resolve("out/case_labels.tif")), "named like labelsTs/case.tif");
+        assertTrue(Files.exists(dir.resolve("out/frame_0001_labels.tif")), "other numbers are part of the name");
+        VolumeIO.write(Phantoms.nuclei2D(64, 48, 3, false, 3).image(), in.resolve("case.tif"));
+        Run clash = segment(in, dir.resolve("out2"));
+        assertEquals(ExitCodes.INVALID_INPUT, clash.status(), clash.err());
+        assertTrue(clash.err().contains("case.tif") && clash.err().contains("case_0000.tif"), clash.err());
+        assertTrue(!Files.exists(dir.resolve("out2/case_labels.tif")), "nothing written");
+    }
+
+    @Test
+    void tileTooLargeAndUnwritableOutputFolderAreExplained() throws IOException {
+        Path tif = dir.resolve("img.tif");
+        VolumeIO.write(Phantoms.nuclei2D(64, 48, 3, false, 1).image(), tif);
+        assertRefused(tif, "100000 x 100000", "--tile", "100000,100000");
+        Run r = run("segment", "-m", "tiny-unet-2d", "--models", FIXTURES.toString(), "-i", tif.toString(), "-o",
+                "/proc/tessera-out");
+        assertEquals(ExitCodes.INVALID_INPUT, r.status(), r.err());
+        assertTrue(r.err().contains("/proc/tessera-out") && r.err().contains("choose a folder you can write to"), r.err());
+        assertTrue(r.err().lines().noneMatch(l -> l.startsWith("\tat ")), r.err());
+    }
+
+    @Test
+    void phantomDatasetHasNucleoliOnlyWhenAskedFor() throws IOException {
+        assertEquals(0, run("phantom", "--dataset", dir.resolve("plain").toString(), "--cases", "2").status());
+        assertEquals(0, run("phantom", "--dataset", dir.resolve("with").toString(), "--cases", "2", "--nucleoli").status());
+        String plain = Files.readString(dir.resolve("plain/dataset.json"));
+        String with = Files.readString(dir.resolve("with/dataset.json"));
+        assertTrue(plain.contains("nucleus") && !plain.contains("nucleolus"), plain);
+        assertTrue(with.contains("nucleolus"), with);
+        for (String c : List.of("phantom_000", "phantom_001")) {
+            Volume labels = VolumeIO.read(dir.resolve("plain/labelsTr/" + c + ".nii.gz"));
+            double max = 0;
+            for (var t : net.imglib2.view.Views.iterable(labels.image()))
+                max = Math.max(max, t.getRealDouble());
+            assertEquals(1, max, c + " holds background and nucleus only");
+        }
+    }
+
+    @Test
     void evaluatePrintsDicePerClassAndTheMeanLast() {
         var p = Phantoms.nuclei2D(80, 60, 5, true, 3);
         VolumeIO.write(p.labels(), dir.resolve("truth.tif"));

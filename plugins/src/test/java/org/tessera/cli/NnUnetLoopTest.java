@@ -59,7 +59,7 @@ class NnUnetLoopTest {
                 image.toString(), "-o", dir.resolve("out").toString(), "--device", "cpu", "--no-mirroring");
         assertEquals(0, seg.status(), seg.err());
         Volume in = VolumeIO.read(image);
-        Volume labels = VolumeIO.read(dir.resolve("out/phantom_005_0000_labels.nii.gz"));
+        Volume labels = VolumeIO.read(dir.resolve("out/phantom_005_labels.nii.gz"));
         assertArrayEquals(in.spatialShape(), labels.spatialShape());
         assertArrayEquals(in.spacing(), labels.spacing(), 1e-6);
         Overlap o = Overlap.of(labels.image(), VolumeIO.read(raw.resolve("labelsTs/phantom_005.nii.gz")).image(), 3);

@@ -56,7 +56,7 @@ public final class FileSegmentation {
     /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
     public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
             boolean overlay, List<String> attention) {
-        String stem = VolumeIO.stem(input);
+        String stem = caseName(input);
         String ext = VolumeIO.extension(input);
         String floatExt = VolumeIO.floatExtension(ext); // probabilities and attention maps of a PNG go to TIFF
         List<Path> maps = new ArrayList<>();
@@ -69,6 +69,18 @@ public final class FileSegmentation {
                 overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps),
                 outDir.resolve(stem + Provenance.SUFFIX));
     }
+
+    /**
+     * The name outputs are given: the file's name without extension, and without nnU-Net's first-channel suffix
+     * {@code _0000}, so that the outputs of {@code imagesTs/case_0000.nii.gz} match {@code labelsTs/case.nii.gz}.
+     */
+    public static String caseName(Path input) {
+        String stem = VolumeIO.stem(input);
+        return stem.endsWith(NNUNET_FIRST_CHANNEL) && stem.length() > NNUNET_FIRST_CHANNEL.length()
+                ? stem.substring(0, stem.length() - NNUNET_FIRST_CHANNEL.length()) : stem;
+    }
+
+    private static final String NNUNET_FIRST_CHANNEL = "_0000";
 
     /**
      * Segments one file unless its outputs exist with a record of the same model and options (and the request

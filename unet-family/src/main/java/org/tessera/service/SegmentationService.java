@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
@@ -105,6 +107,18 @@ public final class SegmentationService {
         return request.resampling() ? ResamplingSegmenter.around(segmenter, notes) : segmenter;
     }
 
+    /** Two inputs whose outputs would share names (e.g. case.nii.gz and case_0000.nii.gz) would overwrite each other. */
+    private static void checkDistinctOutputNames(List<Path> files) {
+        Map<String, Path> byName = new HashMap<>();
+        for (Path f : files) {
+            Path other = byName.putIfAbsent(FileSegmentation.caseName(f) + VolumeIO.extension(f), f);
+            if (other != null)
+                throw new InvalidInputException("Inputs " + other.getFileName() + " and " + f.getFileName() + " would "
+                        + "write outputs of the same names (nnU-Net's first-channel suffix _0000 is dropped); move or "
+                        + "rename one of them");
+        }
+    }
+
     /**
      * Segments a file or every image of a folder (the request's chunk of it) into {@code outDir}. Inputs whose
      * outputs exist are skipped unless the request overwrites, so a run that stopped continues where it was.
@@ -120,13 +134,15 @@ public final class SegmentationService {
         if (folder && outDir.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize()))
             throw new InvalidInputException("The output folder is the input folder " + input + "; choose another "
                     + "output folder, so that outputs are not taken for inputs");
+        checkDistinctOutputNames(files);
         int done = 0, skipped = 0;
         List<String> failures = new ArrayList<>();
         try (Session session = open(request, listener::note)) {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                throw new InvalidInputException("Cannot create the output folder " + outDir + ": " + e, e);
+                throw new InvalidInputException("Cannot create the output folder " + outDir + " ("
+                        + e.getClass().getSimpleName() + "); choose a folder you can write to", e);
             }
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);

@@ -87,12 +87,14 @@ public final class Model {
     }
 
     public boolean hasFile(String name) {
+        checkPlainName(name);
         return folder != null ? Files.isRegularFile(folder.resolve(name))
                 : loader.getResource(resourcePrefix + name) != null;
     }
 
     /** One of the model's files, e.g. {@link #GOLDEN_INPUT}. */
     public byte[] readFile(String name) {
+        checkPlainName(name);
         byte[] bytes;
         if (folder != null) {
             try {
@@ -107,6 +109,14 @@ public final class Model {
                 throw new InvalidInputException("Model '" + id() + "' has no " + name + " in " + location());
         }
         return bytes;
+    }
+
+    /** A card names files of its own folder only: "../x" or "/etc/x" would read outside it. */
+    private void checkPlainName(String name) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+                || name.contains("\\") || name.indexOf('\0') >= 0)
+            throw new InvalidInputException("Model '" + id() + "' in " + location() + ": the card names the file \""
+                    + name + "\"; a card may name only files inside its own folder, by plain name (e.g. plans.json)");
     }
 
     /** Opens the model on ONNX Runtime, checking its graph against its card. */

@@ -201,6 +201,12 @@ class PlanPredictorTest {
                 () -> Bundle.read(Model.fromFolder(noPlans, Model.Source.USER)));
         assertTrue(e.getMessage().contains("plans.json") && e.getMessage().contains("no such file"), e.getMessage());
 
+        Path outside = TestBundles.copy(dir.resolve("e"), card -> ((com.fasterxml.jackson.databind.node.ObjectNode) card.get("nnunet"))
+                .put("plans", "../a/plans.json"), null, null);
+        e = assertThrows(InvalidInputException.class, () -> Bundle.read(Model.fromFolder(outside, Model.Source.USER)));
+        assertTrue(e.getMessage().contains("../a/plans.json") && e.getMessage().contains("inside its own folder"),
+                e.getMessage());
+
         Path lowres = TestBundles.copy(dir.resolve("b"), card -> ((com.fasterxml.jackson.databind.node.ObjectNode) card.get("nnunet"))
                 .put("configuration", "3d_lowres"), null, null);
         e = assertThrows(InvalidInputException.class, () -> Bundle.read(Model.fromFolder(lowres, Model.Source.USER)));

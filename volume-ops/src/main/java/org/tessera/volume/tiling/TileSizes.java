@@ -8,6 +8,9 @@ import org.tessera.volume.InvalidInputException;
  */
 public final class TileSizes {
 
+    /** The most voxels one tile may hold: a float tile of this size is 512 MiB per channel. */
+    public static final long MAX_TILE_VOXELS = 1L << 27;
+
     private TileSizes() {}
 
     static String axis(int d) {
@@ -57,6 +60,13 @@ public final class TileSizes {
                             + div[d] + "; use " + (below > 2 * h[d] ? below + " or " + above : String.valueOf(above)));
                 }
             }
+            long voxels = 1;
+            for (int t : tile)
+                voxels *= t; // at most 3 axes below 2^31 each: no overflow in a long
+            if (voxels > MAX_TILE_VOXELS)
+                throw new InvalidInputException("tile size " + format(tile) + " holds " + voxels + " voxels; a tile may "
+                        + "hold at most " + MAX_TILE_VOXELS + " (e.g. 8192,8192 or 512,512,512); leave the tile size out "
+                        + "to use the model's patch size");
         } else {
             if (preferred == null)
                 throw new InvalidInputException("automatic tile size needs the model's preferred patch size; give a tile size");

@@ -59,6 +59,13 @@ class TileSizesTest {
     }
 
     @Test
+    void aTileTooLargeToAllocateIsRejectedBeforeAnyArithmeticOverflows() {
+        String m = message(() -> TileSizes.resolve(TileMode.GAUSSIAN, new int[] { 100000, 100000 }, null, null, null,
+                null, new long[] { 512, 512 }));
+        assertTrue(m.contains("100000 x 100000") && m.contains("at most"), m);
+    }
+
+    @Test
     void wrongNumberOfAxesIsRejected() {
         String m = message(() -> TileSizes.resolve(TileMode.GAUSSIAN, new int[] { 64, 64 }, null, null, null, null,
                 new long[] { 10, 10, 10 }));
