@@ -153,7 +153,7 @@ def main():
 
     best = None
     # Thresholds first (with Java's default areas), then the areas at the best thresholds.
-    for seed_t, fg_t in itertools.product([0.5, 0.6, 0.7, 0.8, 0.9], [0.4, 0.5, 0.6]):
+    for seed_t, fg_t in itertools.product([0.5, 0.6, 0.7, 0.8, 0.9, 0.95], [0.4, 0.5, 0.6, 0.7]):
         s = score(seed_t, fg_t, 4, 12)
         print("seedThreshold %.2f foregroundThreshold %.2f minSeedArea 4 minArea 12: AP@0.5 %.4f"
               % (seed_t, fg_t, s), flush=True)
