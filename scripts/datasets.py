@@ -92,5 +92,71 @@ def spleen_ct_3d(root):
             [("spleen2_z13-25", percentile_normalize(img[13:]), lab[13:])])
 
 
+def instance_targets(inst, touch=2):
+    """Classes [background, interior, boundary] from instance labels (0 background, 1..n objects).
+
+    Boundary: the object pixels with background among their 8 neighbours (1 px against the background), and
+    the object pixels within `touch` px (8-connected distance) of another object. Against the background the
+    watershed in Java grows each seed to the foreground's edge anyway, so 1 px marks the edge; where two
+    nuclei touch, 2 px on each side leaves a 4 px gap between their interiors, so the seeds (P(interior)
+    above its threshold) of touching nuclei come apart rather than merge. An object so small that this leaves
+    it no interior keeps as interior its pixels not next to another object, so it still gets a seed.
+    """
+    inst = inst.astype(np.int64)
+    h, w = inst.shape
+    pad = np.pad(inst, touch, mode="edge")  # outside the image counts as neither background nor another object
+    near_bg = np.zeros(inst.shape, bool)
+    near_other = np.zeros(inst.shape, bool)
+    next_to_other = np.zeros(inst.shape, bool)
+    for dy in range(-touch, touch + 1):
+        for dx in range(-touch, touch + 1):
+            if dy == 0 and dx == 0:
+                continue
+            q = pad[touch + dy:touch + dy + h, touch + dx:touch + dx + w]
+            other = (q != 0) & (q != inst)
+            near_other |= other
+            if max(abs(dy), abs(dx)) == 1:
+                near_bg |= q == 0
+                next_to_other |= other
+    obj = inst > 0
+    boundary = obj & (near_bg | near_other)
+    interior = obj & ~boundary
+    has_interior = np.bincount(inst[interior], minlength=inst.max() + 1) > 0
+    rescue = obj & ~has_interior[inst] & ~next_to_other
+    interior |= rescue
+    boundary &= ~rescue
+    out = np.zeros(inst.shape, np.int64)
+    out[interior] = 1
+    out[boundary] = 2
+    return out
+
+
+def dsb_index(root, modalities=("fluorescence", "brightfield")):
+    """nuclei-2d-dsb's index.csv rows (dicts) of the given modalities, in file order."""
+    import csv
+    with open(os.path.join(root, "nuclei-2d-dsb", "index.csv")) as f:
+        return [r for r in csv.DictReader(f) if r["modality"] in modalities]
+
+
+def dsb_case(root, case_id):
+    """One nuclei-2d-dsb case: (percentile-normalized gray image, uint16 instance labels)."""
+    folder = os.path.join(root, "nuclei-2d-dsb")
+    img = _png(os.path.join(folder, "images", case_id + ".png"))
+    if img.ndim == 3:
+        img = img[..., :3].mean(-1)
+    return percentile_normalize(img), _png(os.path.join(folder, "labels", case_id + ".png"))
+
+
+def nuclei_2d_dsb(root):
+    # The gray images (fluorescence and brightfield; the RGB histology is left out) of the set's own fixed
+    # split: "train" trains, "validation" is held out. Targets: instance_targets.
+    train, held = [], []
+    for row in dsb_index(root):
+        img, inst = dsb_case(root, row["id"])
+        (held if row["split"] == "validation" else train).append((row["id"], img, instance_targets(inst)))
+    return train, held
+
+
 LOADERS = {"em-membranes-2d": em_membranes_2d, "nuclei-2d": nuclei_2d, "nuclei-3d": nuclei_3d,
-           "axon-myelin-2d": axon_myelin_2d, "spleen-ct-3d": spleen_ct_3d}
+           "axon-myelin-2d": axon_myelin_2d, "spleen-ct-3d": spleen_ct_3d,
+           "nuclei-2d-dsb": nuclei_2d_dsb}

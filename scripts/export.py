@@ -353,17 +353,25 @@ def export_model(model, folder, info):
                     "radius: largest one-sided reach measured by gradient "
                     "support over all pooling phases; halo = radius rounded up to the divisibility"},
         "network": network_block(model, info, rev),
+        "instances": dict(pre["instances"], **info.get("instances", {})) if "instances" in pre else None,
         "trainingData": dict(pre["data"], trainCases=[c[0] for c in info["train"]], heldOutCases=held_names),
         "training": {"script": "scripts/train.py", "command": info["command"], "seed": info["seed"],
                      "budget": "%d iterations (batch %d, patch %s, Adam lr %g with cosine decay) in %.1f min "
-                               "on 2 CPU threads; stops at --iters or --minutes, whichever comes first"
+                               "on %s; stops at --iters or --minutes, whichever comes first"
                                % (info["iterations"], info["batch"], "x".join(map(str, rev(info["patch"]))),
-                                  info["lr"], info["minutes"]),
-                     "loss": "cross-entropy + soft Dice (all classes)" + (
+                                  info["lr"], info["minutes"], info.get("device", "2 CPU threads")),
+                     "loss": ("cross-entropy (class weights %s) + soft Dice (all classes)"
+                              % dict(zip(classes, map(float, info["class_weights"].split(","))))
+                              if info.get("class_weights") else "cross-entropy + soft Dice (all classes)") + (
                          ", on each of the 4 deep-supervision heads (X^{0,1..4}), averaged" if arch == "unet++"
                          else ""),
-                     "augmentation": "random crops, in-plane 90-degree rotations, flips on every axis, "
-                                     "intensity gamma/scale/shift, Gaussian noise"},
+                     "augmentation": ("random crops" + (
+                         " (%d%% centred near a random foreground pixel)" % round(100 * info["fg_fraction"])
+                         if info.get("fg_fraction") else "") + (
+                         ", zoom by 1/%g..%g (linear image, nearest labels)" % (info["zoom"], info["zoom"])
+                         if info.get("zoom", 1) > 1 else "") +
+                         ", in-plane 90-degree rotations, flips on every axis, intensity gamma/scale/shift, "
+                         "Gaussian noise")},
         "quality": {"metric": "dice", "heldOutCases": held_names, "perClass": pooled,
                     "perCase": info["per_case"],
                     "evaluation": ("tiles of the fixed input size at half-tile steps, probabilities averaged"
@@ -374,6 +382,8 @@ def export_model(model, folder, info):
                                % (q, dice_text, len(held_names))},
         "golden": golden,
     }
+    if card["instances"] is None:
+        del card["instances"]
     if "ms" in info:
         card["quality"]["msPerTile256" if pre["dims"] == 2 else "msPerTile64"] = info["ms"]  # train.py's tile
         card["quality"]["timing"] = ("median PyTorch forward time (eval mode, BatchNorm not folded, batch 1) "

