@@ -82,12 +82,7 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
             throw new InvalidInputException(file + " has a corrupt header: it describes " + describe(h) + " ("
                     + bytes + " bytes), more than a " + source.fileSize() + "-byte gzip file can hold.");
         long needed = bytes + (h.scaled() ? voxels * (h.scaledToFloat() ? 4 : 8) : 0);
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (needed > available)
-            throw new InvalidInputException(file + " needs " + (needed >> 20) + " MiB of memory for " + describe(h)
-                    + " but Java has " + (available >> 20) + " MiB free. Give Java more memory (-Xmx, or Edit > Options"
-                    + " > Memory in Fiji) or crop the image first.");
+        Memory.require(file, needed, describe(h));
     }
 
     /** "20 x 20 x 10 float32 voxels", for messages. */
