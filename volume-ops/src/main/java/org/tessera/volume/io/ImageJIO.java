@@ -1,6 +1,7 @@
 package org.tessera.volume.io;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -155,6 +156,7 @@ public final class ImageJIO {
     }
 
     private static ImagePlus openPng(Path file) {
+        PngStructure.check(file);
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());
@@ -163,7 +165,29 @@ public final class ImageJIO {
         }
         if (image == null)
             throw notReadable(file, "PNG", "no PNG image found in it");
+        if (image.getColorModel() instanceof IndexColorModel palette && isGray(palette))
+            image = grayLevels(image, palette);
         return new ImagePlus(String.valueOf(file.getFileName()), image);
+    }
+
+    /** Whether every palette entry is a gray (red = green = blue). */
+    private static boolean isGray(IndexColorModel palette) {
+        for (int i = 0; i < palette.getMapSize(); i++)
+            if (palette.getRed(i) != palette.getGreen(i) || palette.getGreen(i) != palette.getBlue(i))
+                return false;
+        return true;
+    }
+
+    /**
+     * A gray palette image as the gray levels every viewer shows, not its palette indices. A colour palette keeps
+     * its indices (8-bit with a LUT, as Fiji opens it), which is what label masks stored as palette PNG mean.
+     */
+    private static BufferedImage grayLevels(BufferedImage image, IndexColorModel palette) {
+        BufferedImage gray = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < image.getHeight(); y++)
+            for (int x = 0; x < image.getWidth(); x++)
+                gray.getRaster().setSample(x, y, 0, palette.getRed(image.getRaster().getSample(x, y, 0)));
+        return gray;
     }
 
     static void writeTiff(Volume volume, Path file) {
