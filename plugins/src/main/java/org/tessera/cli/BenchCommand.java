@@ -18,6 +18,7 @@ import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
+import org.tessera.volume.intensity.NonFinite;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
 import org.tessera.volume.tiling.TileSizes;
@@ -70,6 +71,8 @@ final class BenchCommand extends Subcommand {
             Model model = segmenter.model();
             OrtEngine engine = session.engine();
             Volume volume = input != null ? VolumeIO.read(input) : phantom(model.card().dimensionality());
+            if (input != null) // the bench runs the segmenter itself, past the session's check
+                NonFinite.require(volume, input.toString());
             SegmentOptions options = request.options();
             List<Segmenter.Batch> batches = segmenter.batches(volume, options);
             SegmentResult warm = segmenter.segment(volume, options, Progress.NONE);

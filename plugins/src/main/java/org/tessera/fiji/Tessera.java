@@ -107,7 +107,7 @@ public final class Tessera {
         if (imp == null)
             throw new InvalidInputException("No image is open; open a 2D image or 3D stack first");
         try (Session session = service().open(request, log)) {
-            SegmentResult result = session.segment(ImagePlusVolumes.wrap(imp), progress);
+            SegmentResult result = session.segment(ImagePlusVolumes.wrap(imp), "Image '" + imp.getTitle() + "'", progress);
             return ImageResults.of(imp, result, session.segmenter().classes());
         }
     }

@@ -116,7 +116,7 @@ public final class FileSegmentation {
         }
         if (request.unit() != null)
             image = image.withUnit(request.unit());
-        SegmentResult result = session.segment(image, progress);
+        SegmentResult result = session.segment(image, input.toString(), progress);
         VolumeIO.write(result.labels(), outputs.labels());
         if (outputs.probabilities() != null)
             VolumeIO.write(result.probabilities(), outputs.probabilities());

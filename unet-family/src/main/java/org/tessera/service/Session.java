@@ -10,6 +10,7 @@ import org.tessera.unet.VolumeSegmenter;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.instances.InstanceParameters;
+import org.tessera.volume.intensity.NonFinite;
 
 /**
  * An opened request: the segmenter and the engine it runs on (none for a classic method). Closing it closes
@@ -51,6 +52,16 @@ public final class Session implements AutoCloseable {
 
     /** Segments a volume in memory (the input is only read). */
     public SegmentResult segment(Volume input, Progress progress) {
+        return segment(input, "The image", progress);
+    }
+
+    /**
+     * Segments a volume in memory (the input is only read); one with NaN or infinite voxels is refused first.
+     *
+     * @param source what the volume is, for messages: its file, or "Image 'blobs.tif'"
+     */
+    public SegmentResult segment(Volume input, String source, Progress progress) {
+        NonFinite.require(input, source);
         SegmentOptions asked = request.options();
         if (instances == null)
             return segmenter.segment(input, asked, progress);

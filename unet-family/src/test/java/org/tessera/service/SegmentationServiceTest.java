@@ -156,6 +156,22 @@ class SegmentationServiceTest {
     }
 
     @Test
+    void anInputWithNonFiniteVoxelsIsRefusedNamingTheFileAndTheCount() throws IOException {
+        var img = net.imglib2.img.array.ArrayImgs.floats(16, 12);
+        var ra = img.randomAccess();
+        ra.setPositionAndGet(1, 2).set(Float.NaN);
+        ra.setPositionAndGet(5, 6).set(Float.POSITIVE_INFINITY);
+        ra.setPositionAndGet(7, 3).set(Float.NEGATIVE_INFINITY);
+        Path file = Files.createDirectories(dir.resolve("in")).resolve("nan.nii");
+        VolumeIO.write(org.tessera.volume.Volume.of(img, 1, 1), file);
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SERVICE.run(otsu().build(), file, dir.resolve("out"), new Heard()));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("3 voxel(s)")
+                && e.getMessage().contains("NaN"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("out/nan_labels.nii")));
+    }
+
+    @Test
     void theOutputFolderMustNotBeTheInputFolder() throws IOException {
         Path in = folder("a.tif");
         InvalidInputException e = assertThrows(InvalidInputException.class,

@@ -1,6 +1,7 @@
 package org.tessera.volume.io;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,6 +69,7 @@ public final class ImageJIO {
     }
 
     private static ImagePlus openTiff(Path file) {
+        TiffStructure.check(file);
         Path absolute = file.toAbsolutePath();
         FileInfo[] info;
         try {
@@ -79,8 +81,12 @@ public final class ImageJIO {
         if (info == null || info.length == 0)
             throw notReadable(file, "TIFF", "no image found in it");
         long size = sizeOf(file);
-        for (FileInfo fi : info)
+        long needed = 0;
+        for (FileInfo fi : info) {
             checkInside(file, fi, size);
+            needed += (long) fi.width * fi.height * Math.max(1, fi.getBytesPerPixel()) * fi.nImages;
+        }
+        Memory.require(file, needed, describe(info[0]) + (info.length > 1 ? " x " + info.length + " images" : ""));
         ImagePlus imp;
         try {
             imp = info.length > 1 ? new Opener().openTiffStack(info) : new FileOpener(info[0]).openImage();
@@ -92,31 +98,65 @@ public final class ImageJIO {
         return imp;
     }
 
-    /** Every strip of pixel data must lie inside the file; ImageJ would otherwise fill the gap with zeros. */
+    /** ImageJ holds a plane in one Java array, indexed by int. */
+    private static final long MAX_PLANE_PIXELS = Integer.MAX_VALUE - 8;
+    /** No TIFF compression (deflate, LZW, PackBits) expands data by more than this factor. */
+    private static final long MAX_COMPRESSION_RATIO = 4096;
+
+    /**
+     * Checks the header's image sizes against the file before ImageJ allocates: a plane must fit in a Java array,
+     * every strip must lie inside the file, uncompressed pixels must all be there, and compressed strips must be
+     * able to hold the image; ImageJ would otherwise overflow, or fill the gap with zeros.
+     */
     private static void checkInside(Path file, FileInfo fi, long size) {
         if (fi.width <= 0 || fi.height <= 0 || fi.nImages <= 0)
             throw notReadable(file, "TIFF", "its header gives " + fi.width + " x " + fi.height + " pixels and "
                     + fi.nImages + " image(s)");
-        long end;
+        long pixels = (long) fi.width * fi.height;
+        if (pixels > MAX_PLANE_PIXELS)
+            throw new InvalidInputException(file + " has a TIFF header claiming " + fi.width + " x " + fi.height
+                    + " pixels per image, more than the " + MAX_PLANE_PIXELS + " pixels ImageJ can hold in one plane."
+                    + " The header is corrupt, or split the image into tiles first.");
+        long end = 0, stripBytes = 0;
         if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length == fi.stripLengths.length
                 && fi.stripOffsets.length > 0) {
-            end = 0;
-            for (int i = 0; i < fi.stripOffsets.length; i++)
+            for (int i = 0; i < fi.stripOffsets.length; i++) {
                 end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
-        } else {
-            end = fi.getOffset();
+                stripBytes += fi.stripLengths[i] & 0xffffffffL;
+            }
         }
-        if (fi.compression <= FileInfo.COMPRESSION_NONE && fi.nImages > 1) {
-            long image = (long) fi.width * fi.height * fi.getBytesPerPixel();
+        end = Math.max(end, fi.getOffset());
+        long image = imageBytes(fi);
+        if (fi.compression <= FileInfo.COMPRESSION_NONE)
             end = Math.max(end, fi.getOffset() + fi.nImages * image + (fi.nImages - 1) * fi.getGap());
-        }
         if (end > size)
-            throw new InvalidInputException(file + " is truncated: its TIFF header places pixel data up to byte " + end
-                    + " but the file has " + size + " bytes. The file was probably cut short by an interrupted copy"
-                    + " or download; copy it again.");
+            throw new InvalidInputException(file + " is truncated: its TIFF header places pixel data for "
+                    + describe(fi) + " up to byte " + end + " but the file has " + size + " bytes. The file was"
+                    + " probably cut short by an interrupted copy or download; copy it again.");
+        if (fi.compression > FileInfo.COMPRESSION_NONE && stripBytes > 0
+                && image > MAX_COMPRESSION_RATIO * stripBytes)
+            throw new InvalidInputException(file + " has a corrupt TIFF header: it claims " + describe(fi) + " ("
+                    + image + " bytes) in " + stripBytes + " bytes of compressed data, more than any TIFF"
+                    + " compression can hold. Copy the file again, or save it again from the program that made it.");
+    }
+
+    /** The bytes of one image as stored uncompressed. */
+    private static long imageBytes(FileInfo fi) {
+        long pixels = (long) fi.width * fi.height;
+        return switch (fi.fileType) {
+            case FileInfo.BITMAP -> (fi.width + 7L) / 8 * fi.height;
+            case FileInfo.GRAY12_UNSIGNED -> (pixels * 12 + 7) / 8;
+            default -> pixels * fi.getBytesPerPixel();
+        };
+    }
+
+    /** "100000 x 100000 pixels", with the image count when there are several. */
+    private static String describe(FileInfo fi) {
+        return fi.width + " x " + fi.height + " pixels" + (fi.nImages > 1 ? " x " + fi.nImages + " images" : "");
     }
 
     private static ImagePlus openPng(Path file) {
+        PngStructure.check(file);
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());
@@ -125,7 +165,29 @@ public final class ImageJIO {
         }
         if (image == null)
             throw notReadable(file, "PNG", "no PNG image found in it");
+        if (image.getColorModel() instanceof IndexColorModel palette && isGray(palette))
+            image = grayLevels(image, palette);
         return new ImagePlus(String.valueOf(file.getFileName()), image);
+    }
+
+    /** Whether every palette entry is a gray (red = green = blue). */
+    private static boolean isGray(IndexColorModel palette) {
+        for (int i = 0; i < palette.getMapSize(); i++)
+            if (palette.getRed(i) != palette.getGreen(i) || palette.getGreen(i) != palette.getBlue(i))
+                return false;
+        return true;
+    }
+
+    /**
+     * A gray palette image as the gray levels every viewer shows, not its palette indices. A colour palette keeps
+     * its indices (8-bit with a LUT, as Fiji opens it), which is what label masks stored as palette PNG mean.
+     */
+    private static BufferedImage grayLevels(BufferedImage image, IndexColorModel palette) {
+        BufferedImage gray = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < image.getHeight(); y++)
+            for (int x = 0; x < image.getWidth(); x++)
+                gray.getRaster().setSample(x, y, 0, palette.getRed(image.getRaster().getSample(x, y, 0)));
+        return gray;
     }
 
     static void writeTiff(Volume volume, Path file) {

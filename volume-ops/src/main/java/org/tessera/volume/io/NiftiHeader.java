@@ -53,6 +53,11 @@ final class NiftiHeader {
             pixdim[i] = PIXDIM.real(b, v, i);
         }
         voxOffset = v.voxOffset(b);
+        checkVoxOffset(file, v, b);
+        long bitpix = BITPIX.integer(b, v, 0);
+        if (bitpix != 8L * type.bytes)
+            throw new InvalidInputException(file + " has a corrupt NIfTI header: bitpix is " + bitpix + " but datatype "
+                    + type.label + " has " + 8 * type.bytes + " bits per voxel. Fix the header or save the image again.");
         slope = SCL_SLOPE.real(b, v, 0);
         inter = SCL_INTER.real(b, v, 0);
         xyztUnits = (int) XYZT_UNITS.integer(b, v, 0);
@@ -89,6 +94,17 @@ final class NiftiHeader {
         return new NiftiHeader(file, ByteBuffer.wrap(bytes).order(order), version);
     }
 
+    /** 0 means "right after the header" to a few writers; any other value must be a whole byte past the header. */
+    private static void checkVoxOffset(Path file, NiftiVersion v, ByteBuffer b) {
+        double offset = v.voxOffsetAsWritten(b);
+        if (offset == 0 || (offset >= v.defaultDataOffset() && offset == Math.rint(offset) && Double.isFinite(offset)))
+            return;
+        throw new InvalidInputException(file + " has a corrupt NIfTI header: vox_offset (where the voxels start) is "
+                + (v == NiftiVersion.ONE ? String.valueOf(offset) : String.valueOf((long) offset)) + "; in a single-file"
+                + " NIfTI-" + v.number + " the voxels start at a whole byte, " + v.defaultDataOffset() + " or later."
+                + " Fix the header or save the image again.");
+    }
+
     private static void checkMagic(Path file, String magic, NiftiVersion v) {
         if (magic.equals(v.magic()))
             return;
@@ -121,8 +137,7 @@ final class NiftiHeader {
     double[] spacing(int n) {
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
-            double p = Math.abs(pixdim[i + 1]);
-            s[i] = p > 0 && Double.isFinite(p) ? p : 1;
+            s[i] = pixdim[i + 1]; // checked positive and finite by NiftiLayout
         }
         return s;
     }

@@ -37,7 +37,7 @@ import net.imglib2.view.Views;
  * means raw values; otherwise values are {@code raw * slope + inter} in FloatType when the raw type is exact in
  * float32 and the slope is a float32 (NIfTI-1), else in DoubleType. That type choice is ITK's (and so
  * SimpleITK's and nnU-Net's); nibabel always returns float64, which agrees with it to float32 precision. Spacing
- * is |pixdim[1..3]| (a zero or invalid pixdim reads as 1); the unit comes from xyzt_units ("m", "mm", "um", or ""
+ * is pixdim[1..3] (a pixdim of a read axis that is not a positive number is refused); the unit comes from xyzt_units ("m", "mm", "um", or ""
  * when unknown). The qform (quaternion, offsets, qfac) and sform become an {@link Orientation}, or none when both
  * codes are 0.
  *
@@ -72,6 +72,9 @@ public final class NiftiIO {
     /** The header's facts without reading the voxels. */
     public static VolumeInfo info(Path file) {
         return reading(file, (source, h, layout) -> {
+            layout.checkFile(file, h, source);
+            if (source.gzip()) // a gzip file's size says nothing of its content: decompress it, keeping nothing
+                checkGzipData(file, source, h, layout);
             String type = h.type.label + (h.scaled() ? " scaled to " + (h.scaledToFloat() ? "float32" : "float64") : "");
             return new VolumeInfo(file, "NIfTI-" + h.version.number + (source.gzip() ? " (gzip)" : ""),
                     layout.shape(), layout.channels(), h.spacing(layout.spatialDims()), h.unit(), type);
@@ -127,6 +130,20 @@ public final class NiftiIO {
         if (source.gzip())
             NiftiStreams.drain(source.in());
         return target.image();
+    }
+
+    /** Decompresses the voxel data without storing it, so that a truncated or corrupt gzip file is refused. */
+    private static void checkGzipData(Path file, NiftiStreams.Source source, NiftiHeader h, NiftiLayout layout)
+            throws IOException {
+        NiftiStreams.skipTo(file, source.in(), h);
+        long bytes = layout.voxels() * h.type.bytes;
+        try {
+            source.in().skipNBytes(bytes);
+        } catch (EOFException e) {
+            throw NiftiStreams.truncated(file, "inside the " + bytes + " bytes of voxel data its header describes ("
+                    + layout.describe(h) + ")");
+        }
+        NiftiStreams.drain(source.in());
     }
 
     private static RandomAccessibleInterval<? extends RealType<?>> scale(RandomAccessibleInterval<? extends RealType<?>> raw,

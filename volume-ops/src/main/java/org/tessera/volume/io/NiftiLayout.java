@@ -45,6 +45,12 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
                     + (voxels == Long.MAX_VALUE ? "more than 2^63" : voxels) + " voxels; Tessera holds at most "
                     + MAX_VOXELS + " voxels per image. The header is corrupt, or crop/split the image first.");
         int spatial = d[3] > 1 ? 3 : 2;
+        // The voxel size of each axis read becomes the volume's spacing: garbage there would resample garbage.
+        for (int i = 1; i <= spatial; i++)
+            if (!(h.pixdim[i] > 0 && Double.isFinite(h.pixdim[i])))
+                throw new InvalidInputException(file + " has a corrupt NIfTI header: pixdim[" + i + "] (the voxel size"
+                        + " along " + "xyz".charAt(i - 1) + ") is " + h.pixdim[i] + "; it must be a positive number. Fix"
+                        + " it (e.g. with nibabel: img.header.set_zooms(...)) and save the image again.");
         return new NiftiLayout(d[1], d[2], d[3], (int) channels, spatial, channels > 1, voxels);
     }
 
@@ -72,8 +78,16 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
 
     /** Refuses, before allocating, what the file cannot hold or this Java cannot store. */
     void checkFits(Path file, NiftiHeader h, NiftiStreams.Source source) {
+        checkFile(file, h, source);
         long bytes = voxels * h.type.bytes;
-        long end = h.dataOffset() + bytes;
+        long needed = bytes + (h.scaled() ? voxels * (h.scaledToFloat() ? 4 : 8) : 0);
+        Memory.require(file, needed, describe(h));
+    }
+
+    /** Refuses a header describing more data than the file (plain, or gzip at deflate's best ratio) can hold. */
+    void checkFile(Path file, NiftiHeader h, NiftiStreams.Source source) {
+        long bytes = voxels * h.type.bytes;
+        long end = h.dataOffset() > Long.MAX_VALUE - bytes ? Long.MAX_VALUE : h.dataOffset() + bytes; // no overflow
         if (!source.gzip() && end > source.fileSize())
             throw new InvalidInputException(file + " is truncated or its header is corrupt: the header describes "
                     + describe(h) + " (" + bytes + " bytes from offset " + h.dataOffset() + ") but the file has "
@@ -81,13 +95,6 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
         if (source.gzip() && end / MAX_GZIP_RATIO > source.fileSize())
             throw new InvalidInputException(file + " has a corrupt header: it describes " + describe(h) + " ("
                     + bytes + " bytes), more than a " + source.fileSize() + "-byte gzip file can hold.");
-        long needed = bytes + (h.scaled() ? voxels * (h.scaledToFloat() ? 4 : 8) : 0);
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (needed > available)
-            throw new InvalidInputException(file + " needs " + (needed >> 20) + " MiB of memory for " + describe(h)
-                    + " but Java has " + (available >> 20) + " MiB free. Give Java more memory (-Xmx, or Edit > Options"
-                    + " > Memory in Fiji) or crop the image first.");
     }
 
     /** "20 x 20 x 10 float32 voxels", for messages. */

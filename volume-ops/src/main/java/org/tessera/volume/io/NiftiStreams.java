@@ -96,11 +96,20 @@ final class NiftiStreams {
         }
     }
 
-    /** Reads to the end, which makes GZIPInputStream check the CRC. */
+    /** Trailing bytes (padding) allowed after the voxels; a gzip file holding more is not read further. */
+    static final int TRAILING_LIMIT = 1 << 20;
+
+    /**
+     * Reads to the end, which makes GZIPInputStream check the CRC, but at most {@link #TRAILING_LIMIT} bytes: a
+     * file that decompresses to far more than its header describes (a gzip bomb) is read only to the header's size.
+     */
     static void drain(InputStream in) throws IOException {
         byte[] buffer = new byte[8192];
-        while (in.read(buffer) >= 0) {
-            // Trailing bytes (or padding) after the voxels are allowed; only the gzip check matters.
+        for (long read = 0; read <= TRAILING_LIMIT;) {
+            int n = in.read(buffer);
+            if (n < 0)
+                return;
+            read += n;
         }
     }
 

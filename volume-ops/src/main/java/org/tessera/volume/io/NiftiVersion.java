@@ -49,6 +49,11 @@ enum NiftiVersion {
         return this == ONE ? (long) header.getFloat(108) : header.getLong(168);
     }
 
+    /** vox_offset as stored, before any rounding: a NIfTI-1 float may be NaN, infinite or fractional. */
+    double voxOffsetAsWritten(ByteBuffer header) {
+        return this == ONE ? header.getFloat(108) : header.getLong(168);
+    }
+
     void putVoxOffset(ByteBuffer header, long offset) {
         if (this == ONE)
             header.putFloat(108, offset);

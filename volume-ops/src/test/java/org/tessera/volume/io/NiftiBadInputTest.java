@@ -173,6 +173,57 @@ class NiftiBadInputTest {
     }
 
     @Test
+    void voxOffsetNegativeNotANumberOrInsideTheHeaderIsRefused() throws IOException {
+        for (float offset : new float[] { -352, Float.NaN, Float.POSITIVE_INFINITY, 200, 351, 352.5f })
+            MalformedFiles.assertRefused(patched("off" + offset + ".nii", b -> b.putFloat(108, offset)), "vox_offset",
+                    String.valueOf(offset));
+    }
+
+    @Test
+    void bitpixContradictingDatatypeIsRefused() throws IOException {
+        MalformedFiles.assertRefused(patched("bitpix.nii", b -> b.putShort(72, (short) 16)), "bitpix", "16", "float32");
+    }
+
+    @Test
+    void invalidPixdimOfASpatialAxisIsRefused() throws IOException {
+        for (float p : new float[] { Float.NaN, 0, -2, Float.NEGATIVE_INFINITY })
+            MalformedFiles.assertRefused(patched("pix" + p + ".nii", b -> b.putFloat(76 + 4 * 3, p)), "pixdim[3]",
+                    String.valueOf(p));
+    }
+
+    @Test
+    void infoCatchesTruncationToo() throws IOException {
+        for (String name : new String[] { "cut.nii", "cut.nii.gz" }) {
+            Path file = written(name);
+            byte[] bytes = Files.readAllBytes(file);
+            Files.write(file, Arrays.copyOf(bytes, bytes.length - 100));
+            MalformedFiles.assertRefused(file, "truncated");
+        }
+    }
+
+    @Test
+    void gzipHoldingFarMoreThanTheHeaderSaysIsReadOnlyToTheHeadersSize() throws IOException {
+        // Concatenated gzip members decompress as one stream: 400 members of 64 MiB of zeros each is 25 GiB.
+        java.io.ByteArrayOutputStream zeros = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(zeros)) {
+            out.write(new byte[64 << 20]);
+        }
+        Path file = dir.resolve("bomb.nii.gz");
+        try (var out = Files.newOutputStream(file)) {
+            java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+            try (var gz = new java.util.zip.GZIPOutputStream(first)) {
+                gz.write(Files.readAllBytes(written("bomb.nii")));
+            }
+            out.write(first.toByteArray());
+            for (int i = 0; i < 400; i++)
+                out.write(zeros.toByteArray());
+        }
+        Volume v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(MalformedFiles.LIMIT,
+                () -> NiftiIO.read(file));
+        assertArrayEquals(new long[] { 20, 20, 10 }, v.spatialShape());
+    }
+
+    @Test
     void failedWriteLeavesNoFileBehind() throws IOException {
         var failing = TestImages.failingAbove(1000, 64, 64, 64);
         Path file = dir.resolve("out.nii.gz");
