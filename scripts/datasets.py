@@ -157,6 +157,27 @@ def nuclei_2d_dsb(root):
     return train, held
 
 
+def extra_cases(folder, spacing):
+    """Every NAME.nii.gz beside a NAME_truth.nii.gz in folder (what `tessera phantom` writes), as (name, image,
+    label) in tensor order (z, y, x), percentile-normalized and resampled to spacing (tensor order, the preset's
+    training spacing; linear for the image, nearest for the labels), as Tessera resamples at inference."""
+    import nibabel
+    from scipy import ndimage
+    cases = []
+    for path in sorted(glob.glob(os.path.join(folder, "*_truth.nii.gz"))):
+        image_path = path[:-len("_truth.nii.gz")] + ".nii.gz"
+        nii = nibabel.load(image_path)
+        img = np.asarray(nii.dataobj, np.float32).T
+        lab = np.asarray(nibabel.load(path).dataobj).T.astype(np.int64)
+        factors = [s / t for s, t in zip(reversed(nii.header.get_zooms()[:img.ndim]), spacing)]
+        img = ndimage.zoom(percentile_normalize(img), factors, order=1)
+        lab = ndimage.zoom(lab, factors, order=0)
+        cases.append((os.path.basename(image_path)[:-len(".nii.gz")], img.astype(np.float32), lab))
+    if not cases:
+        raise SystemExit("no NAME.nii.gz + NAME_truth.nii.gz pairs in %s" % folder)
+    return cases
+
+
 LOADERS = {"em-membranes-2d": em_membranes_2d, "nuclei-2d": nuclei_2d, "nuclei-3d": nuclei_3d,
            "axon-myelin-2d": axon_myelin_2d, "spleen-ct-3d": spleen_ct_3d,
            "nuclei-2d-dsb": nuclei_2d_dsb}

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datasets import LOADERS  # noqa: E402
+from datasets import LOADERS, extra_cases  # noqa: E402
 import export  # noqa: E402
 from tessera_common import (ARCHS, MODELS, PRESETS, REPO, TrainingBudget, arch_pools, build_model,  # noqa: E402
                             parse_pools)
@@ -169,6 +169,9 @@ def main():
                     help="fraction of patches centred near a random foreground voxel (the rest: anywhere)")
     ap.add_argument("--zoom", type=float, default=1.0,
                     help="scale augmentation: patches zoomed by a factor in [1/ZOOM, ZOOM] (1: none)")
+    ap.add_argument("--extra-train", metavar="DIR",
+                    help="more training cases: NAME.nii.gz + NAME_truth.nii.gz pairs (e.g. from tessera phantom), "
+                         "resampled to the preset's spacing; the card lists them among its training cases")
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
     args = ap.parse_args()
@@ -194,6 +197,10 @@ def main():
     batch = args.batch or pre["batch"]
 
     train, held = LOADERS[args.dataset](args.data)
+    if args.extra_train:
+        if not pre["spacing"]:
+            ap.error("--extra-train needs a preset with a training spacing")
+        train = train + extra_cases(args.extra_train, pre["spacing"])
     print("train cases: %d, held-out cases: %d" % (len(train), len(held)), flush=True)
     if dims not in arch.get("dims", (2, 3)):
         ap.error("--arch %s is %s only" % (args.arch, " / ".join("%dD" % d for d in arch["dims"])))
