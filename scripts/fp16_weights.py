@@ -61,7 +61,8 @@ class Graph:
         return self
 
     def __call__(self, x):
-        return run_graph(self.m, x)[0]
+        outputs, _ = run_graph(self.m, x)
+        return outputs[0]
 
 
 def held_out_dice(m32, m16, card, data):
