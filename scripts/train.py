@@ -174,6 +174,8 @@ def main():
                          "resampled to the preset's spacing; the card lists them among its training cases")
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
+    ap.add_argument("--fp16-weights", action="store_true",
+                    help="export with the weights stored as float16 (see export.py)")
     args = ap.parse_args()
     # Where files are read and written is this machine's business: --data, --out and --checkpoint are left
     # out of the recorded command (the card names the data set).
@@ -245,6 +247,7 @@ def main():
 
     name = pre["name"].replace("U-Net", arch["words"])
     run = dict(pre=pre, patch=patch, n_params=n_params, train=train, held=held, arch=args.arch,
+               fp16_weights=args.fp16_weights,
                command=command, seed=args.seed, iterations=it, minutes=minutes, batch=batch, lr=args.lr,
                device="2 CPU threads" if device.type == "cpu" else "GPU (%s)" % args.device,
                class_weights=args.class_weights, fg_fraction=args.fg_fraction, zoom=args.zoom)
