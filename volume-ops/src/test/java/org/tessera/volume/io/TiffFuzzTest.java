@@ -1,0 +1,23 @@
+package org.tessera.volume.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Fuzz tests of TIFF reading: the directory walk ({@link TiffStructure}) alone, and the full read path (the walk,
+ * ImageJ's TIFF decoder, the size checks, the hyperstack wrapping).
+ */
+class TiffFuzzTest {
+
+    @FuzzTest
+    void tiffStructure(byte[] bytes) {
+        FuzzFiles.readOrRefuse(FuzzFiles.write(".tif", bytes), file -> {
+            TiffStructure.check(file);
+            return file;
+        });
+    }
+
+    @FuzzTest
+    void tiffFile(byte[] bytes) {
+        FuzzFiles.readAndInfo(".tif", bytes);
+    }
+}
