@@ -26,9 +26,11 @@ for entry in "${targets[@]}"; do
     *) module=nnunet-planner; test="$entry" ;;
   esac
   echo "== fuzzing $test ($module) for $duration" >&2
-  # ImageJ's TIFF decoder (ij.io) is instrumented too, so that coverage guides the fuzzer into it.
+  # ImageJ's TIFF decoder (ij.io) is instrumented too, so that coverage guides the fuzzer into it. JUnit's own
+  # timeout would cover the whole run: it is off, and Jazzer applies each test's @Timeout to every input.
   if ! JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am verify -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Djazzer.max_duration="$duration" -Djazzer.instrumentation_includes='org.tessera.**:ij.io.**'; then
+      -Djazzer.max_duration="$duration" -Djunit.jupiter.execution.timeout.mode=disabled \
+      -Djazzer.instrumentation_includes='org.tessera.**:ij.io.**'; then
     failed+=("$test")
   fi
 done

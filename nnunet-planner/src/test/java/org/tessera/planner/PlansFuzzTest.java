@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.tessera.volume.InvalidInputException;
 
@@ -27,6 +28,7 @@ class PlansFuzzTest {
 
     private static final String SOURCE = "fuzzed/plans.json";
 
+    @Timeout(10) // a reader that takes longer loops or decodes far more than the input holds: a finding
     @FuzzTest
     @DictionaryEntries({ "\"configurations\"", "\"3d_fullres\"", "\"2d\"", "\"inherits_from\"", "\"architecture\"",
             "\"arch_kwargs\"", "\"n_stages\"", "\"strides\"", "\"kernel_sizes\"", "\"features_per_stage\"",
@@ -55,6 +57,7 @@ class PlansFuzzTest {
                 "a plan read, written and read again must write the same text");
     }
 
+    @Timeout(10)
     @FuzzTest
     @DictionaryEntries({ "\"spacings\"", "\"shapes_after_crop\"", "\"foreground_intensity_properties_per_channel\"",
             "\"median_relative_size_after_cropping\"", "\"max\"", "\"mean\"", "\"median\"", "\"min\"",

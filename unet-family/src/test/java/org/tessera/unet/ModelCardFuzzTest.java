@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.tessera.volume.InvalidInputException;
 
@@ -24,6 +25,7 @@ class ModelCardFuzzTest {
 
     private static final String SOURCE = "fuzzed/card.json";
 
+    @Timeout(10) // a reader that takes longer loops or decodes far more than the input holds: a finding
     @FuzzTest
     @DictionaryEntries({ "\"id\"", "\"dimensionality\"", "\"input\"", "\"output\"", "\"channels\"", "\"classes\"",
             "\"kind\"", "\"sigmoid\"", "\"logits\"", "\"normalization\"", "\"scheme\"", "\"percentile\"", "\"fixed\"",

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.zip.GZIPOutputStream;
 
+import org.junit.jupiter.api.Timeout;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -13,12 +15,14 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class NiftiFuzzTest {
 
     /** The bytes as a file: plain NIfTI-1/2, or gzip (the reader decides by content), damaged anywhere. */
+    @Timeout(10) // a reader that takes longer loops or decodes far more than the input holds: a finding
     @FuzzTest
     void niftiFile(byte[] bytes) {
         FuzzFiles.readAndInfo(".nii", bytes);
     }
 
     /** The bytes as the content of a well-formed gzip file, so that mutations reach the header behind gzip. */
+    @Timeout(10)
     @FuzzTest
     void niftiGzipContent(byte[] bytes) throws IOException {
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();

@@ -1,5 +1,7 @@
 package org.tessera.volume.io;
 
+import org.junit.jupiter.api.Timeout;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -8,6 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class PngFuzzTest {
 
+    @Timeout(10) // a reader that takes longer loops or decodes far more than the input holds: a finding
     @FuzzTest
     void pngStructure(byte[] bytes) {
         FuzzFiles.readOrRefuse(FuzzFiles.write(".png", bytes), file -> {
@@ -16,6 +19,7 @@ class PngFuzzTest {
         });
     }
 
+    @Timeout(10)
     @FuzzTest
     void pngFile(byte[] bytes) {
         FuzzFiles.readAndInfo(".png", bytes);

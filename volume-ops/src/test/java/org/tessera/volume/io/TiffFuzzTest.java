@@ -1,5 +1,7 @@
 package org.tessera.volume.io;
 
+import org.junit.jupiter.api.Timeout;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -8,6 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class TiffFuzzTest {
 
+    @Timeout(10) // a reader that takes longer loops or decodes far more than the input holds: a finding
     @FuzzTest
     void tiffStructure(byte[] bytes) {
         FuzzFiles.readOrRefuse(FuzzFiles.write(".tif", bytes), file -> {
@@ -16,6 +19,7 @@ class TiffFuzzTest {
         });
     }
 
+    @Timeout(10)
     @FuzzTest
     void tiffFile(byte[] bytes) {
         FuzzFiles.readAndInfo(".tif", bytes);
