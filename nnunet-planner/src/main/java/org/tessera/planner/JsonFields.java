@@ -84,7 +84,11 @@ final class JsonFields {
         if (n == null || !n.isNumber()) {
             throw new InvalidInputException(what + " must be a number, found " + (n == null ? "nothing" : n.toString()) + ".");
         }
-        return n.doubleValue();
+        double v = n.doubleValue();
+        if (!Double.isFinite(v)) { // 1e400 parses to infinity, which no JSON file can hold when written back
+            throw new InvalidInputException(what + " must be a finite number, found " + n.asText() + ".");
+        }
+        return v;
     }
 
     static int integer(JsonNode n, String what) {

@@ -336,7 +336,7 @@ public final class PlansJson {
                 JsonFields.optText(k, "dropout_op"),
                 JsonFields.optText(k, "nonlin"),
                 k.path("nonlin_kwargs").path("inplace").asBoolean(true),
-                List.copyOf(imports), Map.copyOf(extra));
+                List.copyOf(imports), java.util.Collections.unmodifiableMap(extra)); // in the file's order: Map.copyOf has none
     }
 
     /** The older schema: derive the same architecture nnU-Net builds from it. */

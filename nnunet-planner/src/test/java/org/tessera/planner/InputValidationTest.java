@@ -37,6 +37,16 @@ class InputValidationTest {
     }
 
     @Test
+    void numbersTooLargeForADoubleAreRefused() {
+        // Found by PlansFuzzTest#fingerprint: 1e400 read as infinity, which the written file could not hold.
+        String m = message(() -> Fingerprint.fromJson("{\"spacings\": [[1e400, 1, 1]], \"shapes_after_crop\": [[1, 2, 3]], "
+                + "\"foreground_intensity_properties_per_channel\": " + PROPS + ", \"median_relative_size_after_cropping\": 1}", "fp.json"));
+        assertTrue(m.contains("fp.json") && m.contains("finite"), m);
+        String p = message(() -> PlansJson.fromJson("{\"configurations\": {\"3d_fullres\": {\"spacing\": [1, -1e999, 1]}}}", "plans.json"));
+        assertTrue(p.contains("plans.json") && p.contains("finite"), p);
+    }
+
+    @Test
     void fingerprintWithoutSpacingsNamesFileAndField() {
         String m = message(() -> Fingerprint.fromJson("{\"shapes_after_crop\": [[1, 2, 3]], "
                 + "\"foreground_intensity_properties_per_channel\": " + PROPS + ", \"median_relative_size_after_cropping\": 1}", "fp.json"));

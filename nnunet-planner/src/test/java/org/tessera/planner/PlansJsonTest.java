@@ -130,4 +130,18 @@ class PlansJsonTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> PlansJson.fromJson(json, "p.json"));
         assertTrue(e.getMessage().contains("n_stages"), e.getMessage());
     }
+
+    @Test
+    void unknownArchitectureArgumentsKeepTheirOrder() throws java.io.IOException {
+        // Found by PlansFuzzTest#plans: they were kept in a Map.copyOf, whose order changes from run to run.
+        String fixture = new String(PlansJsonTest.class.getResourceAsStream("/fixtures/tiny-plainconvunet-3d/plans.json")
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String json = fixture.replaceFirst("\"arch_kwargs\"\\s*:\\s*\\{",
+                "\"arch_kwargs\": {\"zeta\": 1, \"alpha\": 2, \"mu\": 3, \"beta\": 4, \"omega\": 5, ");
+        String written = PlansJson.toJson(PlansJson.fromJson(json, "plans.json"));
+        int z = written.indexOf("\"zeta\""), a = written.indexOf("\"alpha\""), m = written.indexOf("\"mu\""),
+                b = written.indexOf("\"beta\""), o = written.indexOf("\"omega\"");
+        assertTrue(z > 0 && z < a && a < m && m < b && b < o, written);
+        assertEquals(written, PlansJson.toJson(PlansJson.fromJson(written, "written plans.json")));
+    }
 }

@@ -14,7 +14,9 @@ import org.tessera.volume.InvalidInputException;
  * Walks a classic TIFF's chain of image directories (IFDs) before ImageJ's decoder does: that decoder follows
  * a chain that loops back forever, and seeks to and allocates whatever offsets and counts the file claims.
  * Here every IFD must lie inside the file and be visited once, and every tag's values must lie inside the file.
- * Files that are not classic TIFF (no "II*" / "MM*" header, BigTIFF) are left to the decoder's own refusal.
+ * A file that starts with a byte order mark ("II" / "MM") must have the classic TIFF version, 42: the decoder reads
+ * but never checks that field, and would walk anything else (a BigTIFF's 64-bit directories, damaged bytes)
+ * unchecked. Files without a byte order mark are left to the decoder, which refuses them.
  */
 final class TiffStructure {
 
@@ -33,8 +35,12 @@ final class TiffStructure {
                 head.order(ByteOrder.BIG_ENDIAN);
             else if (head.get(0) != 'I' || head.get(1) != 'I')
                 return;
-            if ((head.getShort(2) & 0xffff) != 42)
-                return;
+            int version = head.getShort(2) & 0xffff;
+            if (version == 43)
+                throw new InvalidInputException(file + " is a BigTIFF file, which ImageJ's TIFF reader cannot read. Open"
+                        + " it in Fiji (File > Import > Bio-Formats) and save it as a classic TIFF, or as .nii.gz.");
+            if (version != 42)
+                throw corrupt(file, "its header gives TIFF version " + version + " where a TIFF file has 42");
             Set<Long> seen = new HashSet<>();
             for (long ifd = head.getInt(4) & 0xffffffffL; ifd != 0;) {
                 // The 8-byte file header comes first, and a directory needs at least its 2-byte entry count.

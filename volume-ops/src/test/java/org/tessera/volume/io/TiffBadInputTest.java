@@ -46,6 +46,20 @@ class TiffBadInputTest {
     }
 
     @Test
+    void versionOtherThan42IsRefusedBeforeImageJWalksTheFile() throws IOException {
+        // Found by TiffFuzzTest#tiffFile: ImageJ reads the version field but never checks it, so a damaged version
+        // let the directories past the structure check; this one's StripByteCounts claims 300 million values,
+        // which ImageJ read one byte at a time past the end of the file for minutes.
+        byte[] bytes = tiff().bytes();
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(10 + 12 * 8 + 4, 300_000_000);
+        assertRefused(java.nio.file.Files.write(dir.resolve("count.tif"), bytes), "tag 279", "300000000");
+        bytes[2] = 0;
+        assertRefused(java.nio.file.Files.write(dir.resolve("version0.tif"), bytes), "version 0", "42");
+        bytes[2] = 43;
+        assertRefused(java.nio.file.Files.write(dir.resolve("big.tif"), bytes), "BigTIFF");
+    }
+
+    @Test
     void ifdOffsetOutsideTheFileIsRefused() throws IOException {
         MalformedFiles.Tiff t = tiff();
         t.lastNext = 1L << 31;
