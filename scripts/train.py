@@ -179,7 +179,7 @@ def main():
     args = ap.parse_args()
     # Where files are read and written is this machine's business: --data, --out and --checkpoint are left
     # out of the recorded command (the card names the data set).
-    argv, skip, local = [], False, ("--data", "--out", "--checkpoint")
+    argv, skip, local = [], False, ("--data", "--out", "--checkpoint", "--extra-train")
     for a in sys.argv[1:]:
         if skip or a in local or a.startswith(tuple(o + "=" for o in local)):
             skip = a in local
