@@ -33,8 +33,13 @@ final class TiffStructure {
                 head.order(ByteOrder.BIG_ENDIAN);
             else if (head.get(0) != 'I' || head.get(1) != 'I')
                 return;
-            if ((head.getShort(2) & 0xffff) != 42)
-                return;
+            int version = head.getShort(2) & 0xffff;
+            if (version == 43)
+                throw new InvalidInputException(file + " is a BigTIFF file, which Tessera does not read. Save it as a "
+                        + "classic TIFF (Fiji: File > Save As > Tiff) or as NIfTI (.nii.gz).");
+            if (version != 42)
+                throw corrupt(file, "its header starts like a TIFF (" + (char) head.get(0) + (char) head.get(1)
+                        + ") but gives version " + version + " instead of 42");
             Set<Long> seen = new HashSet<>();
             for (long ifd = head.getInt(4) & 0xffffffffL; ifd != 0;) {
                 // The 8-byte file header comes first, and a directory needs at least its 2-byte entry count.
