@@ -107,6 +107,9 @@ public final class DatasetJson {
                 throw new InvalidInputException(what + " must be an integer label value (or, for regions, a list of integers), found " + v + ".");
             }
         }
+        if (!labels.containsKey("background") || !labels.get("background").equals(List.of(0)))
+            throw new InvalidInputException(source + ": \"labels\" must map \"background\" to 0, as nnU-Net requires "
+                    + "(e.g. {\"background\": 0, \"nucleus\": 1}); it has " + labels + ".");
         JsonNode nt = JsonFields.required(root, "numTraining", source);
         int numTraining = JsonFields.integer(nt, source + ": \"numTraining\"");
         String fileEnding = JsonFields.text(root, "file_ending", source);

@@ -51,7 +51,7 @@ public final class ExperimentPlanner {
 
     /** GPU memory target in GB (nnU-Net's default 8); scales the reference values. */
     public ExperimentPlanner gpuMemoryGb(double gb) {
-        if (!(gb > 0)) {
+        if (!(gb > 0) || Double.isInfinite(gb)) {
             throw new InvalidInputException("GPU memory target is " + gb + " GB; give a positive number such as 8.");
         }
         this.gpuMemoryGb = gb;

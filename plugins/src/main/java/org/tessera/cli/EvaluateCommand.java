@@ -49,6 +49,9 @@ final class EvaluateCommand extends Subcommand {
     @Override
     public Integer call() {
         PrintWriter out = out();
+        if (classes < 0)
+            throw new InvalidInputException("--classes " + classes + " is negative; give the number of classes, "
+                    + "background included (e.g. 2), or 0 for the largest label + 1");
         if (instances)
             return evaluateInstances(out);
         Overlap o = Overlap.of(labels(VolumeIO.read(prediction)), labels(VolumeIO.read(truth)), classes);

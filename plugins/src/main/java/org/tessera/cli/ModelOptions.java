@@ -1,10 +1,12 @@
 package org.tessera.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.tessera.service.SegmentationRequest;
+import org.tessera.volume.InvalidInputException;
 import org.tessera.service.SegmentationService;
 import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
@@ -28,7 +30,12 @@ final class ModelOptions {
             description = "CPU threads for the network (0: all cores).")
     int threads;
 
+    /** @throws InvalidInputException when a folder given with --models is missing (a typo would go unnoticed) */
     ModelZoo zoo() {
+        for (Path dir : modelDirs)
+            if (!Files.isDirectory(dir))
+                throw new InvalidInputException("--models " + dir + (Files.exists(dir) ? " is a file" : " does not exist")
+                        + "; give a folder holding one subfolder per model (card.json and model.onnx)");
         return ModelZoo.standard(modelDirs);
     }
 

@@ -160,8 +160,9 @@ public final class SegmentationService {
                         listener.done(label, session, r);
                     }
                 } catch (InvalidInputException e) {
-                    if (!folder)
-                        throw e;
+                    if (!folder) // a check of the image's content may not know its file: name it
+                        throw e.getMessage().contains(file.getFileName().toString()) ? e
+                                : new InvalidInputException(file + ": " + e.getMessage(), e);
                     failures.add(file.getFileName() + ": " + e.getMessage());
                     listener.failed(label, file, e);
                 }

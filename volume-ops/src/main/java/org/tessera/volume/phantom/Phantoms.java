@@ -92,7 +92,9 @@ public final class Phantoms {
             total *= dims[d];
         }
         if (total > Integer.MAX_VALUE)
-            throw new InvalidInputException("phantom of " + total + " voxels is too large; keep it under 2^31");
+            throw new InvalidInputException("phantom size " + java.util.Arrays.stream(dims).mapToObj(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(" x ")) + " is " + total + " voxels, too large; keep "
+                    + "the product of the sizes under 2^31 (e.g. 1024 x 1024 x 512)");
         if (nuclei < 0)
             throw new InvalidInputException("number of nuclei " + nuclei + " is negative; use 0 or more");
         Random random = new Random(seed);
