@@ -12,7 +12,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(volume-ops:NiftiFuzzTest#niftiFile volume-ops:NiftiFuzzTest#niftiGzipContent
            volume-ops:TiffFuzzTest#tiffStructure volume-ops:TiffFuzzTest#tiffFile
-           volume-ops:PngFuzzTest#pngStructure volume-ops:PngFuzzTest#pngFile
+           volume-ops:PngFuzzTest#pngStructure volume-ops:PngFuzzTest#pngFile volume-ops:NpyFuzzTest#npyFile
            unet-family:ModelCardFuzzTest#card
            nnunet-planner:PlansFuzzTest#plans nnunet-planner:PlansFuzzTest#fingerprint)
 fi
@@ -21,7 +21,7 @@ failed=()
 for entry in "${targets[@]}"; do
   case "$entry" in
     *:*) module="${entry%%:*}"; test="${entry#*:}" ;;
-    NiftiFuzzTest*|TiffFuzzTest*|PngFuzzTest*) module=volume-ops; test="$entry" ;;
+    NiftiFuzzTest*|TiffFuzzTest*|PngFuzzTest*|NpyFuzzTest*) module=volume-ops; test="$entry" ;;
     ModelCardFuzzTest*) module=unet-family; test="$entry" ;;
     *) module=nnunet-planner; test="$entry" ;;
   esac

@@ -51,6 +51,22 @@ class FuzzSeeds {
     }
 
     @Test
+    void npy() throws IOException {
+        Path folder = inputs("NpyFuzzTest", "npyFile");
+        float[] f = { 0, 1.5f, -2, 3, 4, 5 };
+        Path file = dir.resolve("a.npy");
+        Npy.write(file, Npy.Array.of(f, 2, 3));
+        byte[] f32 = Files.readAllBytes(file);
+        seed(folder, "float32-2x3.npy", f32);
+        Npy.write(file, Npy.Array.of(new int[] { 1, 2, 3, 4 }, 4), ByteOrder.BIG_ENDIAN, true, 2);
+        seed(folder, "int32-big-fortran-v2.npy", Files.readAllBytes(file));
+        Npy.write(file, Npy.Array.of(new double[] { 7 }));
+        seed(folder, "float64-scalar.npy", Files.readAllBytes(file));
+        seed(folder, "truncated-data.npy", Arrays.copyOf(f32, f32.length - 3));
+        seed(folder, "truncated-header.npy", Arrays.copyOf(f32, 20));
+    }
+
+    @Test
     void nifti() throws IOException {
         byte[] u8 = written(Volume.of(TestImages.varied(new UnsignedByteType(), 3, 2), 0.5, 0.5), "u8.nii");
         byte[] i16 = written(Volume.of(TestImages.varied(new ShortType(), 4, 3, 2), 1, 1, 2.5).withUnit("mm"), "i16.nii");
