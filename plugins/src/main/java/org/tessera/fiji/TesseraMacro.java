@@ -95,8 +95,9 @@ public final class TesseraMacro implements MacroExtension {
         Path file = Path.of(path);
         if (!java.nio.file.Files.isRegularFile(file))
             throw new InvalidInputException("There is no file " + path + "; give the full path of an image file");
-        String lower = path.toLowerCase(java.util.Locale.ROOT);
-        ImagePlus imp = lower.endsWith(".nii") || lower.endsWith(".nii.gz")
+        // Tessera's own formats go through its readers, which check a file before decoding it (a TIFF whose IFDs
+        // loop would hang ImageJ's opener); other formats are left to ImageJ.
+        ImagePlus imp = VolumeIO.isSupported(file)
                 ? ImagePlusVolumes.toImagePlus(VolumeIO.read(file), file.getFileName().toString())
                 : IJ.openImage(path);
         if (imp == null)
