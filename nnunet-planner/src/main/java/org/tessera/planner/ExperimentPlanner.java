@@ -15,7 +15,9 @@ import java.util.Map;
  * 2d, 3d_fullres and (when the median image is much larger than a patch) 3d_lowres + 3d_cascade_fullres
  * configurations, number for number. Rules from nnU-Net's default_experiment_planner.py and
  * network_topology.py; the memory estimate from dynamic-network-architectures' PlainConvUNet.
- * Everything is in nnU-Net array order (z, y, x).
+ * Everything is in nnU-Net array order (z, y, x). A {@link PlannerPreset} selects the residual-encoder
+ * variants (nnUNetPlannerResEncM/L/XL), which change only the reference values, the shrink and batch rules
+ * and the network.
  */
 public final class ExperimentPlanner {
 
@@ -37,8 +39,9 @@ public final class ExperimentPlanner {
     private final Fingerprint fingerprint;
     private final DatasetJson dataset;
     private final String datasetName;
-    private double gpuMemoryGb = 8;
-    private String plansName = "nnUNetPlans";
+    private PlannerPreset preset = PlannerPreset.DEFAULT;
+    private Double gpuMemoryGb;
+    private String plansName;
     private String preprocessorName = "DefaultPreprocessor";
     private final Map<String, Long> estimateCache = new HashMap<>();
 
@@ -49,13 +52,34 @@ public final class ExperimentPlanner {
         dataset.checkMatches(fingerprint, "dataset_fingerprint.json");
     }
 
-    /** GPU memory target in GB (nnU-Net's default 8); scales the reference values. */
+    /** The planner variant (default {@link PlannerPreset#DEFAULT}); also sets the default plans name and GPU target. */
+    public ExperimentPlanner preset(PlannerPreset p) {
+        this.preset = java.util.Objects.requireNonNull(p, "preset");
+        estimateCache.clear();
+        return this;
+    }
+
+    public PlannerPreset preset() {
+        return preset;
+    }
+
+    /** GPU memory target in GB (default: the preset's, 8 for nnU-Net's default planner); scales the reference values. */
     public ExperimentPlanner gpuMemoryGb(double gb) {
         if (!(gb > 0) || Double.isInfinite(gb)) {
             throw new InvalidInputException("GPU memory target is " + gb + " GB; give a positive number such as 8.");
         }
         this.gpuMemoryGb = gb;
         return this;
+    }
+
+    /** The GPU memory target in effect, in GB. */
+    public double gpuMemoryGb() {
+        return gpuMemoryGb != null ? gpuMemoryGb : preset.gpuTargetGb();
+    }
+
+    /** The plans name in effect (default: the preset's, e.g. nnUNetPlans). */
+    public String plansName() {
+        return plansName != null ? plansName : preset.plansName();
     }
 
     public ExperimentPlanner plansName(String name) {
@@ -299,12 +323,12 @@ public final class ExperimentPlanner {
         for (int d = 0; d < 3; d++) {
             origShapeInt[d] = (int) PyMath.roundHalfEven(origShape[d]);
         }
-        return new Plans(datasetName, plansName, origSpacing, origShapeInt, imageReaderWriter(), tf, tb, configs,
-                "ExperimentPlanner", "LabelManager", fingerprint.foregroundIntensityPropertiesPerChannel());
+        return new Plans(datasetName, plansName(), origSpacing, origShapeInt, imageReaderWriter(), tf, tb, configs,
+                preset.plannerName(), "LabelManager", fingerprint.foregroundIntensityPropertiesPerChannel());
     }
 
     private String dataId(String config) {
-        return plansName + "_" + config;
+        return preset.dataIdentifier(plansName(), config);
     }
 
     /**
@@ -329,9 +353,9 @@ public final class ExperimentPlanner {
         int[] patchSize = topo.patchSize();
         long estimate = estimate(patchSize, topo, maxFeatures);
 
-        double reference = (dim == 2 ? REFERENCE_VAL_2D : REFERENCE_VAL_3D) * (gpuMemoryGb / REFERENCE_GB);
+        double reference = preset.reference(dim) * (gpuMemoryGb() / preset.gpuTargetGb());
         int refBs = dim == 2 ? REFERENCE_BS_2D : REFERENCE_BS_3D;
-        while (estimate / (double) refBs * 2 > reference) {
+        while (preset.tooLarge(estimate, refBs, reference)) {
             double[] ratio = new double[dim];
             for (int d = 0; d < dim; d++) {
                 ratio[d] = patchSize[d] / medianShape[d];
@@ -343,7 +367,7 @@ public final class ExperimentPlanner {
             int[] shrunk = patchSize.clone();
             shrunk[axis] -= divisible[axis];
             if (shrunk[axis] < 1) {
-                throw new InvalidInputException("Cannot fit a patch into the GPU memory target of " + gpuMemoryGb
+                throw new InvalidInputException("Cannot fit a patch into the GPU memory target of " + gpuMemoryGb()
                         + " GB for spacing " + Arrays.toString(spacing) + "; give a larger GPU memory target.");
             }
             topo = NetworkTopology.compute(spacing, shrunk);
@@ -351,13 +375,12 @@ public final class ExperimentPlanner {
             estimate = estimate(patchSize, topo, maxFeatures);
         }
         long batch = PyMath.roundHalfEven(reference / estimate * refBs);
-        long cap = PyMath.roundHalfEven(approxVoxelsDataset * MAX_DATASET_COVERED / PyMath.prod(patchSize));
+        long cap = PyMath.roundHalfEven(approxVoxelsDataset * preset.maxDatasetCovered() / PyMath.prod(patchSize));
         int batchSize = (int) Math.max(Math.min(batch, cap), MIN_BATCH_SIZE);
 
         int nStages = topo.numStages();
-        Plans.Architecture arch = Plans.Architecture.plainConvUNet(
-                NetworkTopology.featuresPerStage(nStages, BASE_FEATURES, maxFeatures), topo.kernelSizes(), topo.strides(),
-                filled(nStages, 2), filled(nStages - 1, 2));
+        Plans.Architecture arch = preset.architecture(
+                NetworkTopology.featuresPerStage(nStages, BASE_FEATURES, maxFeatures), topo.kernelSizes(), topo.strides());
         List<Number> median = new ArrayList<>();
         for (double m : medianShape) {
             median.add(integralMedian ? (Number) (int) m : (Number) m);
@@ -391,15 +414,8 @@ public final class ExperimentPlanner {
         String key = Arrays.toString(patchSize) + "_" + Arrays.deepToString(topo.strides());
         return estimateCache.computeIfAbsent(key, k -> {
             int n = topo.numStages();
-            return NetworkTopology.convFeatureMapSize(patchSize, topo.strides(),
-                    NetworkTopology.featuresPerStage(n, BASE_FEATURES, maxFeatures), filled(n, 2), filled(n - 1, 2),
-                    dataset.numLabels());
+            return preset.estimate(patchSize, topo.strides(),
+                    NetworkTopology.featuresPerStage(n, BASE_FEATURES, maxFeatures), dataset.numLabels());
         });
-    }
-
-    private static int[] filled(int n, int v) {
-        int[] a = new int[Math.max(n, 0)];
-        Arrays.fill(a, v);
-        return a;
     }
 }

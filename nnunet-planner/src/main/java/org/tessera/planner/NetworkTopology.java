@@ -169,6 +169,44 @@ public record NetworkTopology(int[] numPoolPerAxis, int[][] strides, int[][] ker
         return total;
     }
 
+    /**
+     * dynamic-network-architectures' ResidualEncoderUNet.compute_conv_feature_map_size: the stem (F_0 maps at
+     * full resolution), two convolutions per residual block plus the 1x1 projection of each stage's first
+     * block from stage 1 on, the decoder's transposed convolution and convolutions per stage, and the
+     * segmentation output (at every decoder stage with deep supervision, else at full resolution only).
+     */
+    public static long residualEncoderFeatureMapSize(int[] patchSize, int[][] strides, int[] featuresPerStage,
+                                                     int[] blocksPerStage, int[] nConvPerStageDecoder, int numClasses,
+                                                     boolean deepSupervision) {
+        int nStages = strides.length;
+        long[] voxels = new long[nStages];
+        long[] cur = new long[patchSize.length];
+        for (int d = 0; d < cur.length; d++) {
+            cur[d] = patchSize[d];
+        }
+        for (int s = 0; s < nStages; s++) {
+            for (int d = 0; d < cur.length; d++) {
+                cur[d] = cur[d] / strides[s][d];
+            }
+            voxels[s] = voxels(cur);
+        }
+        long total = (long) featuresPerStage[0] * voxels[0];
+        for (int s = 0; s < nStages; s++) {
+            total += (2L * blocksPerStage[s] + (s >= 1 ? 1 : 0)) * featuresPerStage[s] * voxels[s];
+        }
+        for (int s = 0; s < nStages - 1; s++) {
+            int decoderIndex = nStages - 2 - s;
+            total += ((long) nConvPerStageDecoder[decoderIndex] + 1) * featuresPerStage[s] * voxels[s];
+            if (deepSupervision) {
+                total += (long) numClasses * voxels[s];
+            }
+        }
+        if (!deepSupervision) {
+            total += (long) numClasses * voxels[0];
+        }
+        return total;
+    }
+
     private static long voxels(long[] size) {
         return Arrays.stream(size).reduce(1, (a, b) -> a * b);
     }

@@ -102,6 +102,25 @@ public record Plans(String datasetName,
                     "torch.nn.LeakyReLU", true, List.of("conv_op", "norm_op", "dropout_op", "nonlin"), Map.of());
         }
 
+        public static final String RESIDUAL_ENCODER_UNET = "dynamic_network_architectures.architectures.unet.ResidualEncoderUNet";
+
+        /**
+         * nnU-Net's ResidualEncoderUNet of the residual-encoder presets; {@code blocksPerStage} is written as
+         * n_blocks_per_stage and kept in {@link #nConvPerStage()}.
+         */
+        public static Architecture residualEncoderUNet(int[] featuresPerStage, int[][] kernelSizes, int[][] strides,
+                                                       int[] blocksPerStage, int[] nConvPerStageDecoder) {
+            Architecture p = plainConvUNet(featuresPerStage, kernelSizes, strides, blocksPerStage, nConvPerStageDecoder);
+            return new Architecture(RESIDUAL_ENCODER_UNET, p.nStages, p.featuresPerStage, p.convOp, p.kernelSizes, p.strides,
+                    p.nConvPerStage, p.nConvPerStageDecoder, p.convBias, p.normOp, p.normEps, p.normAffine, p.dropoutOp,
+                    p.nonlin, p.nonlinInplace, p.kwRequiresImport, p.extraArchKwargs);
+        }
+
+        /** Whether the encoder is residual: {@link #nConvPerStage()} then counts blocks (n_blocks_per_stage). */
+        public boolean residualEncoder() {
+            return networkClassName.endsWith(".ResidualEncoderUNet") || networkClassName.equals("ResidualEncoderUNet");
+        }
+
         public int dimension() {
             return kernelSizes.length > 0 ? kernelSizes[0].length : strides[0].length;
         }

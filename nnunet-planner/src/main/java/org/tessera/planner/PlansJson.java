@@ -23,7 +23,7 @@ import java.util.Set;
 public final class PlansJson {
 
     private static final Set<String> KNOWN_ARCH_KWARGS = Set.of("n_stages", "features_per_stage", "conv_op", "kernel_sizes",
-            "strides", "n_conv_per_stage", "n_conv_per_stage_decoder", "conv_bias", "norm_op", "norm_op_kwargs",
+            "strides", "n_conv_per_stage", "n_blocks_per_stage", "n_conv_per_stage_decoder", "conv_bias", "norm_op", "norm_op_kwargs",
             "dropout_op", "dropout_op_kwargs", "nonlin", "nonlin_kwargs");
 
     private PlansJson() {
@@ -162,7 +162,7 @@ public final class PlansJson {
         k.put("conv_op", a.convOp());
         k.set("kernel_sizes", JsonFields.toArray(a.kernelSizes()));
         k.set("strides", JsonFields.toArray(a.strides()));
-        k.set("n_conv_per_stage", JsonFields.toArray(a.nConvPerStage()));
+        k.set(a.residualEncoder() ? "n_blocks_per_stage" : "n_conv_per_stage", JsonFields.toArray(a.nConvPerStage()));
         k.set("n_conv_per_stage_decoder", JsonFields.toArray(a.nConvPerStageDecoder()));
         k.put("conv_bias", a.convBias());
         k.put("norm_op", a.normOp());

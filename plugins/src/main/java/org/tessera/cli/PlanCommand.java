@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.tessera.planner.DatasetJson;
 import org.tessera.planner.ExperimentPlanner;
 import org.tessera.planner.Fingerprint;
+import org.tessera.planner.PlannerPreset;
 import org.tessera.planner.Plans;
 
 import picocli.CommandLine.Command;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Plan nnU-Net v2 configurations (2d, 3d_fullres, 3d_lowres and cascade where they apply) from a dataset "
-                + "fingerprint and dataset.json, with nnU-Net's default experiment planner.",
-        "Prints a summary per configuration and writes the plans (nnUNetPlans.json) atomically." })
+                + "fingerprint and dataset.json, with nnU-Net's default experiment planner or a residual-encoder preset.",
+        "Prints a summary per configuration and writes the plans (nnUNetPlans.json, or nnUNetResEncUNet{M,L,XL}Plans.json "
+                + "with --planner) atomically." })
 final class PlanCommand extends Subcommand {
 
     @Option(names = "--fingerprint", required = true, paramLabel = "FILE", description = "dataset_fingerprint.json ('tessera fingerprint').")
@@ -25,9 +27,14 @@ final class PlanCommand extends Subcommand {
     @Option(names = "--dataset-json", required = true, paramLabel = "FILE", description = "The data set's dataset.json.")
     Path datasetJson;
 
-    @Option(names = "--gpu-memory", defaultValue = "8", paramLabel = "GB",
-            description = "GPU memory target in GB; scales patch and batch size (nnU-Net default: ${DEFAULT-VALUE}).")
-    double gpuMemory;
+    @Option(names = "--planner", defaultValue = "ExperimentPlanner", paramLabel = "NAME",
+            description = "nnU-Net planner (-pl): ExperimentPlanner (PlainConvUNet, default), or the residual-encoder presets "
+                    + "nnUNetPlannerResEncM (8 GB), nnUNetPlannerResEncL (24 GB), nnUNetPlannerResEncXL (40 GB).")
+    String planner;
+
+    @Option(names = "--gpu-memory", paramLabel = "GB",
+            description = "GPU memory target in GB; scales patch and batch size (default: the planner's own, 8 for ExperimentPlanner).")
+    Double gpuMemory;
 
     @Option(names = "--name", paramLabel = "DatasetXXX_Name",
             description = "Data set name stored in the plans. Default: the folder holding dataset.json.")
@@ -41,7 +48,11 @@ final class PlanCommand extends Subcommand {
         PrintWriter out = out();
         Fingerprint fp = Fingerprint.read(fingerprint);
         DatasetJson ds = DatasetJson.read(datasetJson);
-        Plans plans = new ExperimentPlanner(fp, ds, datasetName(ds)).gpuMemoryGb(gpuMemory).plan();
+        PlannerPreset preset = PlannerPreset.byName(planner);
+        ExperimentPlanner planning = new ExperimentPlanner(fp, ds, datasetName(ds)).preset(preset);
+        if (gpuMemory != null)
+            planning.gpuMemoryGb(gpuMemory);
+        Plans plans = planning.plan();
         plans.write(output);
         out.println(summary(plans));
         out.println("wrote " + output);
@@ -59,7 +70,8 @@ final class PlanCommand extends Subcommand {
 
     static String summary(Plans plans) {
         StringBuilder b = new StringBuilder();
-        b.append(plans.datasetName()).append(": transpose ").append(Arrays.toString(plans.transposeForward()))
+        b.append(plans.datasetName()).append(" (").append(plans.experimentPlannerUsed()).append(", ")
+                .append(plans.plansName()).append("): transpose ").append(Arrays.toString(plans.transposeForward()))
                 .append("; sizes and spacings below are in array order after it\n");
         for (String config : plans.configurations().keySet()) {
             Plans.Configuration raw = plans.configuration(config);

@@ -117,4 +117,40 @@ class PlannerCliTest {
         assertEquals(2, CliTest.run("fingerprint", raw.toString()).status(), "-o is required");
         assertEquals(2, CliTest.run("fingerprint", dir.resolve("absent").toString(), "-o", fp.toString()).status());
     }
+
+    @Test
+    void residualEncoderPlannerOption() {
+        Path raw = phantoms();
+        Path fp = dir.resolve("fp.json");
+        assertEquals(0, CliTest.run("fingerprint", raw.toString(), "-o", fp.toString(), "--single-thread").status());
+        String ds = raw.resolve("dataset.json").toString();
+        Path out = dir.resolve("nnUNetResEncUNetLPlans.json");
+        CliTest.Run r = CliTest.run("plan", "--fingerprint", fp.toString(), "--dataset-json", ds, "--planner",
+                "nnUNetPlannerResEncL", "-o", out.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("nnUNetPlannerResEncL, nnUNetResEncUNetLPlans"), r.out());
+        Plans plans = PlansJson.read(out);
+        assertEquals("nnUNetResEncUNetLPlans", plans.plansName());
+        assertEquals("nnUNetPlannerResEncL", plans.experimentPlannerUsed());
+        Plans.Architecture a = plans.resolved("3d_fullres").architecture();
+        assertEquals(Plans.Architecture.RESIDUAL_ENCODER_UNET, a.networkClassName());
+        assertEquals(1, a.nConvPerStage()[0], "n_blocks_per_stage starts 1, 3, ...");
+
+        Path plain = dir.resolve("nnUNetPlans.json");
+        assertEquals(0, CliTest.run("plan", "--fingerprint", fp.toString(), "--dataset-json", ds, "-o", plain.toString()).status());
+        assertEquals("ExperimentPlanner", PlansJson.read(plain).experimentPlannerUsed(), "the default planner stays");
+
+        Path bad = dir.resolve("bad.json");
+        CliTest.Run b = CliTest.run("plan", "--fingerprint", fp.toString(), "--dataset-json", ds, "--planner", "ResEncS",
+                "-o", bad.toString());
+        assertEquals(2, b.status(), b.err());
+        assertTrue(b.err().contains("ResEncS") && b.err().contains("ExperimentPlanner, nnUNetPlannerResEncM, "
+                + "nnUNetPlannerResEncL, nnUNetPlannerResEncXL"), b.err());
+        assertFalse(b.err().contains("Exception"), b.err());
+        assertFalse(Files.exists(bad));
+
+        CliTest.Run help = CliTest.run("plan", "--help");
+        assertEquals(0, help.status(), help.err());
+        assertTrue(help.out().contains("--planner") && help.out().contains("nnUNetPlannerResEncXL"), help.out());
+    }
 }
