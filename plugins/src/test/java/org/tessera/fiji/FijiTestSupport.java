@@ -33,7 +33,7 @@ import org.tessera.volume.Progress;
 import org.tessera.volume.ij.ImagePlusVolumes;
 
 /** Paths, the model to test with, the core's own answer to compare with, and child JVMs with a hard timeout. */
-final class FijiTestSupport {
+public final class FijiTestSupport {
 
     static final Path ROOT = Path.of(System.getProperty("tessera.root", "..")).toAbsolutePath().normalize();
     static final Path FIXTURES = ROOT.resolve("unet-family/src/test/resources/fixtures");
@@ -114,7 +114,7 @@ final class FijiTestSupport {
     }
 
     /** A macro string literal for a path. */
-    static String q(Path p) {
+    public static String q(Path p) {
         return "\"" + p.toString().replace("\\", "/") + "\"";
     }
 
@@ -176,12 +176,18 @@ final class FijiTestSupport {
      * Runs a harness class ({@code mainAndArgs}: its name, then its arguments) in its own JVM under Xvfb, with
      * the plugins of {@code imagej}; returns the report it wrote, after checking it reported no error of its own.
      */
-    static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, String... mainAndArgs)
+    public static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, String... mainAndArgs)
             throws IOException, InterruptedException {
+        return harnessUnderXvfb(240, dir, imagej, screen, reportFile, mainAndArgs);
+    }
+
+    /** {@link #harnessUnderXvfb(Path, Path, String, Path, String...)} with its own time limit. */
+    public static String harnessUnderXvfb(int seconds, Path dir, Path imagej, String screen, Path reportFile,
+            String... mainAndArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 " + screen));
         command.addAll(javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
         command.addAll(List.of(mainAndArgs));
-        Run r = run(command, dir, 240);
+        Run r = run(command, dir, seconds);
         assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
         assertTrue(Files.exists(reportFile), "no report from ImageJ:\n" + r.output());
         String text = Files.readString(reportFile);
@@ -195,7 +201,7 @@ final class FijiTestSupport {
      * plugins.config: ImageJ reads the menu entries from it, the classes come from the class path. Skips the
      * test where xvfb-run is missing.
      */
-    static Path imageJWithMenus(Path dir) throws IOException {
+    public static Path imageJWithMenus(Path dir) throws IOException {
         assumeTrue(onPath("xvfb-run"), "xvfb-run is not installed: skipping the menu command tests (Debian packages: "
                 + "xvfb xauth)");
         Path imagej = Files.createDirectories(dir.resolve("imagej"));

@@ -25,6 +25,7 @@ final class HarnessReport {
 
     private static final StringBuilder report = new StringBuilder();
     private static final Set<Window> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    private static final java.util.concurrent.atomic.AtomicInteger dialogs = new java.util.concurrent.atomic.AtomicInteger();
 
     private HarnessReport() {
     }
@@ -52,6 +53,7 @@ final class HarnessReport {
                     if (d instanceof GenericDialog gd && answer.answer(gd))
                         continue;
                     note("DIALOG\t" + d.getTitle() + "\t" + d.getClass().getSimpleName());
+                    dialogs.incrementAndGet();
                     Thread.sleep(200);
                     d.dispose();
                 }
@@ -59,6 +61,11 @@ final class HarnessReport {
                 note("WATCHER_ERROR\t" + t);
             }
         }
+    }
+
+    /** How many dialogs the watcher has closed so far. */
+    static int dialogsClosed() {
+        return dialogs.get();
     }
 
     /** Writes the noted lines and ImageJ's Log to the report file, then ends the JVM. */
