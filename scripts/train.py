@@ -28,14 +28,17 @@ def augment(img, lab, rng, dims):
     """Random in-plane 90-degree rotation, flips on every axis, intensity scale/shift/gamma, noise."""
     k = rng.integers(4)
     img, lab = np.rot90(img, k, axes=(-2, -1)), np.rot90(lab, k, axes=(-2, -1))
+    channel_axes = img.ndim - dims  # a leading channel axis (colour images) is not flipped
     for ax in range(dims):
         if rng.random() < 0.5:
-            img, lab = np.flip(img, ax), np.flip(lab, ax)
+            img, lab = np.flip(img, channel_axes + ax), np.flip(lab, ax)
     img = np.ascontiguousarray(img)
     # Gamma on the [0, 1] part keeps dark backgrounds dark; scale/shift/noise cover other scanners.
     g = math.exp(rng.uniform(-0.5, 0.5))
     img = np.sign(img) * np.abs(img) ** g
     img = img * rng.uniform(0.7, 1.3) + rng.uniform(-0.15, 0.15)
+    if channel_axes:  # colour: each channel scaled on its own, for stains of other strengths
+        img = img * rng.uniform(0.85, 1.15, (img.shape[0],) + (1,) * dims)
     if rng.random() < 0.5:
         img = img + rng.normal(0, rng.uniform(0, 0.08), img.shape)
     return img.astype(np.float32), np.ascontiguousarray(lab)
@@ -43,17 +46,18 @@ def augment(img, lab, rng, dims):
 
 def random_crop(img, lab, patch, rng, centre=None):
     """A patch at a random place, or around `centre` (a voxel position) where given, kept inside the image.
-    Images smaller than the patch are zero-padded at the high end (as inference pads)."""
-    pad = [(0, max(0, p - s)) for p, s in zip(patch, img.shape)]
+    Images smaller than the patch are zero-padded at the high end (as inference pads). A leading channel axis
+    of img (colour) is kept whole."""
+    pad = [(0, max(0, p - s)) for p, s in zip(patch, lab.shape)]
     if any(p[1] for p in pad):
-        img, lab = np.pad(img, pad), np.pad(lab, pad)
+        img, lab = np.pad(img, [(0, 0)] * (img.ndim - lab.ndim) + pad), np.pad(lab, pad)
     if centre is None:
-        start = [rng.integers(s - p + 1) for s, p in zip(img.shape, patch)]
+        start = [rng.integers(s - p + 1) for s, p in zip(lab.shape, patch)]
     else:
         start = [min(max(c - p // 2 + rng.integers(-(p // 4), p // 4 + 1), 0), s - p)
-                 for c, s, p in zip(centre, img.shape, patch)]
+                 for c, s, p in zip(centre, lab.shape, patch)]
     sl = tuple(slice(a, a + p) for a, p in zip(start, patch))
-    return img[sl], lab[sl]
+    return img[(Ellipsis,) + sl], lab[sl]
 
 
 def sample_patch(case, foreground, patch, rng, fg_fraction, max_zoom):
@@ -69,8 +73,9 @@ def sample_patch(case, foreground, patch, rng, fg_fraction, max_zoom):
     img, lab = random_crop(img, lab, region, rng, centre)
     if region != list(patch):
         mode = "bilinear" if len(patch) == 2 else "trilinear"
-        x = torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32))[None, None]
-        img = F.interpolate(x, size=patch, mode=mode, align_corners=False)[0, 0].numpy()
+        x = torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32)).reshape((1, -1) + img.shape[-len(patch):])
+        img = F.interpolate(x, size=patch, mode=mode, align_corners=False)[0].numpy().reshape(
+            img.shape[:-len(patch)] + tuple(patch))
         y = torch.from_numpy(np.ascontiguousarray(lab).astype(np.float32))[None, None]
         lab = F.interpolate(y, size=patch, mode="nearest")[0, 0].numpy().astype(np.int64)
     return img, lab
@@ -100,9 +105,10 @@ def predict_whole(model, img, div):
     input size (PSPNet) gets tiles of that size at half-tile steps, their probabilities averaged."""
     if getattr(model, "fixed_input", None):
         return predict_fixed_tiles(model, img, model.fixed_input)
-    shape = img.shape
-    pad = [(0, (-s) % d) for s, d in zip(shape, div)]
-    x = torch.from_numpy(np.pad(img, pad))[None, None]
+    shape = img.shape[-len(div):]
+    channel_axes = img.ndim - len(div)  # a leading channel axis for colour images
+    pad = [(0, 0)] * channel_axes + [(0, (-s) % d) for s, d in zip(shape, div)]
+    x = torch.from_numpy(np.pad(img, pad)).reshape((1, -1) + tuple(s + p[1] for s, p in zip(shape, pad[channel_axes:])))
     logits = model(x)[0]
     sl = (slice(None),) + tuple(slice(0, s) for s in shape)
     return logits[sl].argmax(0).numpy()
@@ -206,7 +212,7 @@ def main():
     print("train cases: %d, held-out cases: %d" % (len(train), len(held)), flush=True)
     if dims not in arch.get("dims", (2, 3)):
         ap.error("--arch %s is %s only" % (args.arch, " / ".join("%dD" % d for d in arch["dims"])))
-    model = build_model(args.arch, dims, len(classes), base, pools, patch)
+    model = build_model(args.arch, dims, len(classes), base, pools, patch, in_channels=len(pre["channels"]))
     patch = list(getattr(model, "fixed_input", None) or patch)  # PSPNet trains on its one tile size
     n_params = sum(p.numel() for p in model.parameters())
     print("parameters: %d, divisibility %s" % (n_params, model.divisibility()), flush=True)
@@ -231,7 +237,8 @@ def main():
             img, lab = sample_patch(train[i], foreground[i], patch, rng, args.fg_fraction, args.zoom)
             img, lab = augment(img, lab, rng, dims)
             xs.append(img); ys.append(lab)
-        x = torch.from_numpy(np.stack(xs))[:, None].to(device)
+        x = np.stack(xs)
+        x = torch.from_numpy(x if x.ndim == dims + 2 else x[:, None]).to(device)
         y = torch.from_numpy(np.stack(ys)).to(device)
         loss = loss_fn(model(x), y, len(classes), weight)
         opt.zero_grad()
