@@ -111,7 +111,7 @@ def export_bundle(model, folder, info):
         "fixedInputSize": None,
         "halo": [0] * len(div),
         "network": {
-            "class": "PlainConvUNet (dynamic-network-architectures), built by scripts/nnunet/plainconvunet.py",
+            "class": "PlainConvUNet (dynamic-network-architectures), built by scripts/nnunet/networks.py",
             "nStages": a["n_stages"], "featuresPerStage": a["features_per_stage"],
             "strides": a["strides"], "kernelSizes": a["kernel_sizes"], "parameters": info["n_params"],
             "onnxOps": ops,

@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.dirname(HERE))  # scripts/, for tessera_common
 import preprocess as P  # noqa: E402
-import plainconvunet as U  # noqa: E402
+import networks as U  # noqa: E402
 import bundle  # noqa: E402
 from tessera_common import MODELS, TrainingBudget  # noqa: E402
 
@@ -206,9 +206,10 @@ def gaussian_map(patch):
 
 
 @torch.no_grad()
-def sliding_window(model, data, patch, n_classes, mirror=True):
+def sliding_window(model, data, patch, n_classes, mirror=True, mirror_axes=None):
     """nnU-Net sliding window: pad axes smaller than the patch (half below), tiles at step 0.5, Gaussian
-    weights, optional mirroring over every subset of the spatial axes."""
+    weights, optional mirroring over every subset of the mirror axes (default: every spatial axis), the
+    passes averaged per tile."""
     shape = data.shape[1:]
     pads = [((max(p - s, 0)) // 2, max(p - s, 0) - (max(p - s, 0)) // 2) for p, s in zip(patch, shape)]
     x = torch.from_numpy(np.pad(data, [(0, 0)] + pads))
@@ -219,7 +220,8 @@ def sliding_window(model, data, patch, n_classes, mirror=True):
     dims = len(patch)
     flips = [()]
     if mirror:
-        flips = [tuple(a + 2 for a in range(dims) if (m >> a) & 1) for m in range(2 ** dims)]
+        axes = list(range(dims)) if mirror_axes is None else list(mirror_axes)
+        flips = [tuple(a + 2 for i, a in enumerate(axes) if (m >> i) & 1) for m in range(2 ** len(axes))]
     import itertools
     for st in itertools.product(*[tile_starts(s, p) for s, p in zip(full, patch)]):
         sl = tuple(slice(a, a + p) for a, p in zip(st, patch))

@@ -56,7 +56,7 @@ public final class PlanPredictor implements VolumeSegmenter {
 
     /**
      * @param engine    runs model.onnx (the caller closes it)
-     * @param mirroring mirror along every spatial axis and average, as nnU-Net does by default
+     * @param mirroring mirror along the bundle's mirror axes ({@link Bundle#mirrorAxes}) and average, as nnU-Net does by default
      * @param log       receives notable events; may be null
      */
     public PlanPredictor(Bundle bundle, Engine engine, boolean mirroring, Consumer<String> log) {
@@ -111,7 +111,9 @@ public final class PlanPredictor implements VolumeSegmenter {
         Preprocessor.Preprocessed pre = bundle.preprocessor().run(input);
         int classes = model().card().outputChannels();
         int[] patch = bundle.configuration().patchSize(); // transposed nnU-Net order
-        TimedEngine timed = new TimedEngine(mirroring ? new MirroringEngine(engine, allAxes(patch.length)) : engine);
+        int[] mirrorAxes = bundle.mirrorAxes();
+        boolean mirrored = mirroring && mirrorAxes.length > 0;
+        TimedEngine timed = new TimedEngine(mirrored ? new MirroringEngine(engine, mirrorAxes) : engine);
         float[][] logits;
         int tiles;
         int batch;
@@ -294,13 +296,6 @@ public final class PlanPredictor implements VolumeSegmenter {
         long[] withChannels = java.util.Arrays.copyOf(dims, dims.length + 1);
         withChannels[dims.length] = classes;
         return ArrayImgs.floats(all, withChannels);
-    }
-
-    private static int[] allAxes(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++)
-            a[i] = i;
-        return a;
     }
 
     private static int[] reversed(int[] v) {
