@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -219,6 +220,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # eval-mode export of InstanceNorm warns that it exports train=True: instance statistics, which is what it computes
+    warnings.filterwarnings("ignore", message="ONNX export mode is set to TrainingMode.EVAL")
     np.random.seed(0)
     try:
         convert(args)
