@@ -161,6 +161,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cases", help="also write test volumes and their reference probabilities here")
     ap.add_argument("--break", dest="damage", choices=["unexpected-key", "missing-key"])
+    ap.add_argument("--mirror-axes", help="the checkpoints' inference_allowed_mirroring_axes, e.g. 0,1,2, or none "
+                                          "(default: 0,1 in 2d, 1,2 for the residual net, else 0,1,2)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     scheme = "CTNormalization" if args.channel.lower() == "ct" else "ZScoreNormalization"
@@ -171,6 +173,8 @@ def main():
     R.write_folder_files(folder, plans, dj, fingerprint())
     dims = len(config["patch_size"])
     mirror_axes = (0, 1) if dims == 2 else ((1, 2) if args.network == "residual" else (0, 1, 2))
+    if args.mirror_axes:
+        mirror_axes = None if args.mirror_axes == "none" else tuple(int(a) for a in args.mirror_axes.split(","))
     folds = args.folds.split(",")
     nets = []
     for i, fold in enumerate(folds):
@@ -191,7 +195,7 @@ def main():
         os.makedirs(args.cases, exist_ok=True)
         for name, (shape, spacing, margin) in CASES.items():
             image = test_image(shape, args.seed + len(name), margin)
-            probs = reference_probabilities(nets, image, spacing, plans, args.configuration, mirror_axes)
+            probs = reference_probabilities(nets, image, spacing, plans, args.configuration, mirror_axes or ())
             np.save(os.path.join(args.cases, name + ".npy"), image)
             with open(os.path.join(args.cases, name + ".json"), "w") as f:
                 json.dump({"spacing": list(spacing)}, f)

@@ -48,8 +48,12 @@ final class PythonStep {
      * @throws InvalidInputException naming the interpreters tried and how to install the modules
      */
     static String interpreter(List<String> modules, String purpose) {
+        return interpreter(candidates(), modules, purpose);
+    }
+
+    static String interpreter(Map<String, String> candidates, List<String> modules, String purpose) {
         List<String> tried = new ArrayList<>();
-        for (Map.Entry<String, String> c : candidates().entrySet()) {
+        for (Map.Entry<String, String> c : candidates.entrySet()) {
             String outcome = tryImport(c.getKey(), modules);
             if (outcome == null)
                 return c.getKey();

@@ -67,23 +67,29 @@ class NnunetImporterTest {
 
     @Test
     void plainConvUNet3dMatchesNnunetsPrediction() throws Exception {
-        assertMatches("plain", "3d_fullres", "plain-3d");
+        assertMatches("plain", "3d_fullres", "plain-3d", new int[] {0, 1, 2});
     }
 
     @Test
     void residualEncoderUNet3dMatchesNnunetsPrediction() throws Exception {
-        assertMatches("residual", "3d_fullres", "resenc-3d");
+        assertMatches("residual", "3d_fullres", "resenc-3d", new int[] {1, 2});
     }
 
     @Test
     void twoDimensionalConfigurationPredictsSliceBySlice() throws Exception {
-        assertMatches("plain", "2d", "plain-2d");
+        assertMatches("plain", "2d", "plain-2d", new int[] {0, 1});
     }
 
-    private void assertMatches(String network, String configuration, String id) throws Exception {
+    @Test
+    void aCheckpointThatAllowsNoMirroringIsNotMirrored() throws Exception {
+        assertMatches("residual", "3d_fullres", "resenc-3d-unmirrored", new int[0], "--mirror-axes", "none");
+    }
+
+    private void assertMatches(String network, String configuration, String id, int[] expectedAxes, String... extra)
+            throws Exception {
         Path results = dir.resolve("results");
         Path cases = dir.resolve("cases");
-        Path folder = generate(results, network, configuration, cases);
+        Path folder = generate(results, network, configuration, cases, extra);
         ModelZoo zoo = zoo();
         long start = System.nanoTime();
         Model model = ModelImports.run(new NnunetImporter(), folder, new ImportRequest(id, Map.of(), false), zoo,
@@ -92,11 +98,9 @@ class NnunetImporterTest {
         assertEquals(id, model.id());
         assertEquals(List.of("background", "cell", "nucleus"), model.card().output().classes());
         Bundle bundle = Bundle.read(model);
-        int[] expectedAxes = configuration.equals("2d") ? new int[] {0, 1}
-                : network.equals("residual") ? new int[] {1, 2} : new int[] {0, 1, 2};
         assertArrayEquals(expectedAxes, bundle.mirrorAxes(), "the checkpoint's inference_allowed_mirroring_axes");
-        StringBuilder report = new StringBuilder(String.format("%s %s: imported in %.1f s;", network, configuration,
-                importSeconds));
+        StringBuilder report = new StringBuilder(String.format("%s %s, mirror axes %s: imported in %.1f s;", network,
+                configuration, java.util.Arrays.toString(expectedAxes), importSeconds));
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             PlanPredictor predictor = new PlanPredictor(bundle, engine, true, null);
             for (String c : new String[] {"one-tile", "several-tiles", "resampled"}) {
