@@ -73,6 +73,11 @@ public final class NnunetImporter implements ModelImporter {
         if (dataset.labels().containsKey("ignore"))
             throw new InvalidInputException(datasetFile + " has an \"ignore\" label: models trained with an ignore "
                     + "label (sparse annotations) are not supported yet");
+        List<Integer> values = dataset.labels().values().stream().map(v -> v.get(0)).sorted().toList();
+        for (int i = 0; i < values.size(); i++)
+            if (values.get(i) != i)
+                throw new InvalidInputException(datasetFile + ": the label values " + values + " are not 0, 1, ..., "
+                        + (values.size() - 1) + ", as nnU-Net requires (its output channel k is label value k)");
         String configuration = configuration(source, request, plans);
         Plans.Configuration conf = plans.resolved(configuration);
         if (conf.previousStage() != null)

@@ -151,6 +151,17 @@ class NnunetImporterTest {
     }
 
     @Test
+    void foldAllIsTakenWhenThereAreNoNumberedFolds() throws Exception {
+        Path folder = generate(dir.resolve("all"), "residual", "3d_fullres", null, "--folds", "all");
+        assertEquals(List.of("fold_all"), NnunetImporter.foldFolders(folder));
+        List<String> log = new ArrayList<>();
+        Model model = ModelImports.run(new NnunetImporter(), folder, ImportRequest.of(null), zoo(), log::add);
+        assertEquals("dataset990_tinycells-3d_fullres", model.id(), "the default id");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("converting fold_all of")), String.join("\n", log));
+        assertTrue(model.card().name().contains("folds all"), model.card().name());
+    }
+
+    @Test
     void brokenFoldersAreRefusedAndNothingIsInstalled() throws Exception {
         Path good = generate(dir.resolve("good"), "plain", "3d_fullres", null);
 
@@ -178,6 +189,10 @@ class NnunetImporterTest {
             root.putArray("regions_class_order").add(1).add(2);
         });
         assertTrue(refusal(regions, Map.of()).contains("regions"));
+
+        Path gap = copy(good, "label-gap");
+        edit(gap.resolve("dataset.json"), root -> ((ObjectNode) root.path("labels")).put("nucleus", 3));
+        assertTrue(refusal(gap, Map.of()).contains("[0, 1, 3] are not 0, 1, ..., 2"));
 
         Path unknownClass = copy(good, "unknown-class");
         edit(unknownClass.resolve("plans.json"), root -> ((ObjectNode) root.path("configurations").path("3d_fullres")
@@ -230,7 +245,7 @@ class NnunetImporterTest {
         assertEquals(0, p.exitValue(), out);
         String plans = network.equals("residual") ? "nnUNetResEncUNetMPlans" : "nnUNetPlans";
         Path folder = results.resolve("Dataset990_TinyCells").resolve("nnUNetTrainer__" + plans + "__" + configuration);
-        assertTrue(Files.isRegularFile(folder.resolve("fold_1/checkpoint_final.pth")), out);
+        assertTrue(Files.isRegularFile(folder.resolve("plans.json")), out);
         return folder;
     }
 
