@@ -67,11 +67,34 @@ def network_class(config):
     return KNOWN_CLASSES[name]
 
 
+# arch_kwargs this module builds, and those it accepts only at their default (a different value would change the
+# network, so it is refused rather than ignored)
+BUILT = {"n_stages", "features_per_stage", "conv_op", "kernel_sizes", "strides", "n_conv_per_stage",
+         "n_blocks_per_stage", "n_conv_per_stage_decoder", "conv_bias", "norm_op", "norm_op_kwargs", "dropout_op",
+         "dropout_op_kwargs", "nonlin", "nonlin_kwargs", "deep_supervision"}
+DEFAULTS = {"nonlin_first": False, "bottleneck_channels": None, "stem_channels": None, "disable_default_stem": False,
+            "pool_type": "conv", "stochastic_depth_p": 0.0, "squeeze_excitation": False,
+            "squeeze_excitation_reduction_ratio": 1.0 / 16}
+
+
+def check_supported(a):
+    for key, value in a.items():
+        if key == "block":
+            if not (isinstance(value, str) and value.endswith("BasicBlockD")):
+                raise ArchitectureError("block %r is not supported; Tessera builds BasicBlockD" % (value,))
+        elif key in DEFAULTS:
+            if value != DEFAULTS[key] and not (key == "stem_channels" and value == a["features_per_stage"][0]):
+                raise ArchitectureError("%s = %r is not supported (only %r)" % (key, value, DEFAULTS[key]))
+        elif key not in BUILT:
+            raise ArchitectureError("the architecture argument %r is unknown to Tessera" % key)
+
+
 def arch_kwargs(config):
     """The architecture's keyword arguments with the torch classes resolved, from a v2 configuration, or from an
     older one (pool_op_kernel_sizes, conv_kernel_sizes, UNet_base_num_features), which is always plain."""
     if "architecture" in config:
         a = dict(config["architecture"]["arch_kwargs"])
+        check_supported(a)
         for key in ("conv_op", "norm_op", "dropout_op", "nonlin"):
             a[key] = torch_class(a.get(key), key)
         if a["conv_op"] not in (nn.Conv2d, nn.Conv3d):

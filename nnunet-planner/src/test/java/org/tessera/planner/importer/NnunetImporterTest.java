@@ -200,6 +200,11 @@ class NnunetImporterTest {
         String cls = refusal(unknownClass, Map.of());
         assertTrue(cls.contains("my_networks.SwinUNETR") && cls.contains("ResidualEncoderUNet"), cls);
 
+        Path variant = copy(good, "variant");
+        edit(variant.resolve("plans.json"), root -> ((ObjectNode) root.path("configurations").path("3d_fullres")
+                .path("architecture").path("arch_kwargs")).put("nonlin_first", true));
+        assertTrue(refusal(variant, Map.of()).contains("nonlin_first = True is not supported"));
+
         String configuration = refusal(good, Map.of("configuration", "3d_lowres"));
         assertTrue(configuration.contains("3d_lowres") && configuration.contains("[3d_fullres]"), configuration);
 
