@@ -1,6 +1,6 @@
 """nnU-Net v2's two U-Nets (MIC-DKFZ dynamic-network-architectures), PlainConvUNet and ResidualEncoderUNet,
 built from a plans.json configuration, with exactly the module names of nnU-Net's checkpoints, so that a
-trained nnU-Net `network_weights` state_dict loads strictly (docs/nnunet-import.md; nnunet-v2-spec.md section 15).
+trained nnU-Net `network_weights` state_dict loads strictly (README, "Trained nnU-Net folders").
 
 Building blocks, as in dynamic-network-architectures:
 - ConvNormNonlin: `conv` (kernel k, zero padding (k-1)//2, stride, bias conv_bias) -> optional `dropout` ->
