@@ -150,6 +150,12 @@ def interpret_graph(m, x):
             ap = [None, F.avg_pool1d, F.avg_pool2d, F.avg_pool3d][d]
             y = ap(ins[0], a["kernel_shape"], a.get("strides", 1), pads[:d],
                    count_include_pad=bool(a.get("count_include_pad", 0)))
+        elif n.op_type == "Pad":  # constant mode only (PyTorch writes one before an AveragePool)
+            assert a.get("mode", b"constant") == b"constant", a
+            p = [int(v) for v in ins[1]]
+            r = ins[0].dim()
+            value = float(ins[2]) if len(ins) > 2 and ins[2] is not None else 0.0
+            y = F.pad(ins[0], [v for axis in reversed(range(r)) for v in (p[axis], p[axis + r])], value=value)
         elif n.op_type == "GlobalAveragePool":
             y = ins[0].mean(dim=tuple(range(2, ins[0].dim())), keepdim=True)
         elif n.op_type == "MaxPool":

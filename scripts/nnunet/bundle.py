@@ -1,4 +1,4 @@
-"""Export of a trained PlainConvUNet as a Tessera nnU-Net bundle (docs/nnunet-bundle.md)."""
+"""Export of a trained PlainConvUNet or ResidualEncoderUNet as a Tessera nnU-Net bundle (docs/nnunet-bundle.md)."""
 import os
 import sys
 
@@ -87,7 +87,8 @@ def export_bundle(model, folder, info):
             v = [v[i] for i in tb]
         return list(reversed(v))
 
-    pre = PRESETS.get(info["preset"] or "", dict(name=info["id"], unit="", convert="", data={}))
+    pre = PRESETS.get(info["preset"] or "", dict(name="%s, nnU-Net %s (%s)" % (info["id"], model.kind, cname), unit="",
+                                                 convert="", data={}))
     classes = info["classes"]
     pooled = info["pooled"]
     q = qualifier(pooled)
@@ -98,7 +99,7 @@ def export_bundle(model, folder, info):
     card = {
         "id": info["id"],
         "name": pre["name"],
-        "architecture": "nnunet-plainconvunet",
+        "architecture": "nnunet-" + model.kind.lower(),
         "nnunet": {"plans": "plans.json", "datasetJson": "dataset.json", "configuration": cname},
         "dimensionality": 3 if len(div) == 3 else 2,
         "input": {"name": "input", "channels": [dj["channel_names"][k] for k in sorted(dj["channel_names"], key=int)]},
@@ -111,7 +112,7 @@ def export_bundle(model, folder, info):
         "fixedInputSize": None,
         "halo": [0] * len(div),
         "network": {
-            "class": "PlainConvUNet (dynamic-network-architectures), built by scripts/nnunet/plainconvunet.py",
+            "class": "%s (dynamic-network-architectures), built by scripts/nnunet/networks.py" % model.kind,
             "nStages": a["n_stages"], "featuresPerStage": a["features_per_stage"],
             "strides": a["strides"], "kernelSizes": a["kernel_sizes"], "parameters": info["n_params"],
             "onnxOps": ops,

@@ -8,6 +8,12 @@ labelsTs = held-out cases, as to_nnunet.py writes) and plans.json from `tessera 
   python3 scripts/nnunet/train.py --raw D --plans D/plans.json --configuration 3d_fullres \
       --id spleen-ct-nnunet --features-base 8 --features-max 48 --patch-size 14,128,128 --minutes 11
 
+The network is the one the plans name (networks.py): PlainConvUNet for the default planner, ResidualEncoderUNet
+for the residual-encoder presets (`tessera plan --planner nnUNetPlannerResEncM|L|XL`). --results-out also writes
+the trained network in nnU-Net's own results layout (fold_F/checkpoint_final.pth with nnU-Net's checkpoint keys,
+plans.json, dataset.json and, with --fingerprint, dataset_fingerprint.json), which `tessera import nnunet` and
+nnU-Net's own predictor read.
+
 CPU overrides (--features-base/--features-max, --patch-size, --batch) are written into the bundle's
 plans.json (plans_name gets a suffix, default "_cpu"), so that the bundle's plans always describe the network
 actually trained. Training: Dice (foreground classes, batch Dice per the plan) + cross-entropy on every
@@ -32,8 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.dirname(HERE))  # scripts/, for tessera_common
 import preprocess as P  # noqa: E402
-import plainconvunet as U  # noqa: E402
+import networks as U  # noqa: E402
 import bundle  # noqa: E402
+import results_folder  # noqa: E402
 from tessera_common import MODELS, TrainingBudget  # noqa: E402
 
 
@@ -206,9 +213,10 @@ def gaussian_map(patch):
 
 
 @torch.no_grad()
-def sliding_window(model, data, patch, n_classes, mirror=True):
+def sliding_window(model, data, patch, n_classes, mirror=True, mirror_axes=None):
     """nnU-Net sliding window: pad axes smaller than the patch (half below), tiles at step 0.5, Gaussian
-    weights, optional mirroring over every subset of the spatial axes."""
+    weights, optional mirroring over every subset of the mirror axes (default: every spatial axis), the
+    passes averaged per tile."""
     shape = data.shape[1:]
     pads = [((max(p - s, 0)) // 2, max(p - s, 0) - (max(p - s, 0)) // 2) for p, s in zip(patch, shape)]
     x = torch.from_numpy(np.pad(data, [(0, 0)] + pads))
@@ -219,7 +227,8 @@ def sliding_window(model, data, patch, n_classes, mirror=True):
     dims = len(patch)
     flips = [()]
     if mirror:
-        flips = [tuple(a + 2 for a in range(dims) if (m >> a) & 1) for m in range(2 ** dims)]
+        axes = list(range(dims)) if mirror_axes is None else list(mirror_axes)
+        flips = [tuple(a + 2 for i, a in enumerate(axes) if (m >> i) & 1) for m in range(2 ** len(axes))]
     import itertools
     for st in itertools.product(*[tile_starts(s, p) for s, p in zip(full, patch)]):
         sl = tuple(slice(a, a + p) for a, p in zip(st, patch))
@@ -314,6 +323,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-mirror-eval", action="store_true", help="evaluate without mirroring")
     ap.add_argument("--preset", help="card texts (name, data provenance) from bundle.PRESETS")
+    ap.add_argument("--results-out", help="also write an nnU-Net results folder under this folder")
+    ap.add_argument("--fold", default="0", help="the fold name in the results folder (default 0)")
+    ap.add_argument("--fingerprint", help="dataset_fingerprint.json for the results folder (tessera fingerprint)")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tessera-nnunet"),
                     help="folder for preprocessed npz and the checkpoint (outside the project)")
     args = ap.parse_args()
@@ -343,12 +355,13 @@ def main():
     batch = config["batch_size"]
     dims = len(patch)
     dummy_2d = dims == 3 and max(patch) / patch[0] > P.ANISO_THRESHOLD
-    print("features %s, patch %s, batch %d, divisibility %s, parameters %d, dummy-2D aug %s"
-          % (config["architecture"]["arch_kwargs"]["features_per_stage"], patch, batch, div, n_params, dummy_2d),
-          flush=True)
+    print("%s: features %s, patch %s, batch %d, divisibility %s, parameters %d, dummy-2D aug %s"
+          % (model.kind, config["architecture"]["arch_kwargs"]["features_per_stage"], patch, batch, div, n_params,
+             dummy_2d), flush=True)
     opt = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.99, nesterov=True, weight_decay=3e-5)
     n_fg = batch - int(round(batch * (1 - 0.33)))
     weights = None
+    losses = []
     budget = TrainingBudget(args.iters, args.minutes)
     model.train()
     for step, progress in budget:
@@ -371,12 +384,22 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 12)
         opt.step()
+        losses.append(loss.item())
         if step % 20 == 0:
             print("iter %d  %.0fs  lr %.5f  loss %.4f" % (step, budget.elapsed(), opt.param_groups[0]["lr"],
                                                            loss.item()), flush=True)
     it, minutes = budget.done, budget.elapsed() / 60
     print("trained %d iterations in %.1f min" % (it, minutes), flush=True)
     torch.save(model.state_dict(), os.path.join(work, "checkpoint.pt"))
+    if args.results_out:
+        folder = results_folder.model_folder(args.results_out, plans, args.configuration)
+        fingerprint = json.load(open(args.fingerprint)) if args.fingerprint else None
+        results_folder.write_folder_files(folder, plans, dj, fingerprint)
+        # nnU-Net's trainer allows mirroring along every spatial axis at inference
+        path = results_folder.save_checkpoint(folder, int(args.fold) if args.fold.isdigit() else args.fold,
+                                              model.state_dict(), plans, args.configuration, dj, tuple(range(dims)),
+                                              it, opt.state_dict(), losses)
+        print("wrote nnU-Net results folder %s (%s)" % (folder, os.path.relpath(path, folder)), flush=True)
 
     model.deep_supervision = False
     model.eval()

@@ -40,6 +40,9 @@ final class ImportCommand extends Subcommand {
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "nnunet: checkpoint file name in each fold (default: checkpoint_final.pth).")
     String checkpoint;
 
+    @Option(names = "--configuration", paramLabel = "NAME", description = "nnunet: the configuration (default: the folder name's last part, <trainer>__<plans>__<configuration>).")
+    String configuration;
+
     @Mixin
     ModelOptions options;
 
@@ -50,6 +53,8 @@ final class ImportCommand extends Subcommand {
             extra.put("folds", folds);
         if (checkpoint != null)
             extra.put("checkpoint", checkpoint);
+        if (configuration != null)
+            extra.put("configuration", configuration);
         ImportRequest request = new ImportRequest(id, extra, replace);
         ModelImporter importer = source.equalsIgnoreCase("auto") ? ModelImports.detect(path) : ModelImports.importer(source);
         Model model = ModelImports.run(importer, path, request, options.zoo(), line -> err().println("tessera: " + line));

@@ -87,8 +87,11 @@ public record ModelCard(
     /**
      * Present for nnU-Net-style bundles (docs/nnunet-bundle.md): the model was trained on data preprocessed by
      * {@code plans} (a file in the model folder) for {@code configuration}; prediction follows the plan.
+     * {@code mirrorAxes}: the spatial axes (0 = the network's first spatial axis) that mirroring test-time
+     * augmentation flips, as nnU-Net's checkpoint's {@code inference_allowed_mirroring_axes}; an empty list
+     * means no mirroring, absent (null) every axis.
      */
-    public record NnUnet(String plans, String datasetJson, String configuration) {}
+    public record NnUnet(String plans, String datasetJson, String configuration, int[] mirrorAxes) {}
 
     /**
      * Which output classes are the objects' interior and boundary (null: none), and the model's instance

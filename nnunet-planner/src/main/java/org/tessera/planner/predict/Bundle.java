@@ -70,7 +70,30 @@ public record Bundle(Model model, Plans plans, DatasetJson dataset, String confi
             throw new InvalidInputException(where + ": " + nn.datasetJson() + " has " + dataset.numLabels()
                     + " labels " + dataset.labels().keySet() + " but the card's output.classes lists "
                     + card.outputChannels() + " " + card.output().classes() + "; they must match, background first.");
+        mirrorAxes(nn, patchDims, where);
         return new Bundle(model, plans, dataset, nn.configuration(), conf, pre);
+    }
+
+    /**
+     * The spatial axes that mirroring flips (0 = the network's first spatial axis): the card's
+     * {@code nnunet.mirrorAxes}, or every axis when the card has none.
+     */
+    public int[] mirrorAxes() {
+        return mirrorAxes(model.card().nnunet(), configuration.patchSize().length, "Model '" + model.id() + "'");
+    }
+
+    private static int[] mirrorAxes(ModelCard.NnUnet nn, int dims, String where) {
+        if (nn.mirrorAxes() == null)
+            return java.util.stream.IntStream.range(0, dims).toArray();
+        int[] axes = nn.mirrorAxes();
+        boolean[] seen = new boolean[dims];
+        for (int a : axes) {
+            if (a < 0 || a >= dims || seen[a])
+                throw new InvalidInputException(where + ": the card's nnunet.mirrorAxes " + java.util.Arrays.toString(axes)
+                        + " must be distinct axes of the " + dims + "D patch (0 to " + (dims - 1) + "), or [] for no mirroring");
+            seen[a] = true;
+        }
+        return axes.clone();
     }
 
     private static String file(Model model, String name, String field, String where) {

@@ -56,7 +56,7 @@ public final class PlanPredictor implements VolumeSegmenter {
 
     /**
      * @param engine    runs model.onnx (the caller closes it)
-     * @param mirroring mirror along every spatial axis and average, as nnU-Net does by default
+     * @param mirroring mirror along the bundle's mirror axes ({@link Bundle#mirrorAxes}) and average, as nnU-Net does by default
      * @param log       receives notable events; may be null
      */
     public PlanPredictor(Bundle bundle, Engine engine, boolean mirroring, Consumer<String> log) {
@@ -111,13 +111,15 @@ public final class PlanPredictor implements VolumeSegmenter {
         Preprocessor.Preprocessed pre = bundle.preprocessor().run(input);
         int classes = model().card().outputChannels();
         int[] patch = bundle.configuration().patchSize(); // transposed nnU-Net order
-        TimedEngine timed = new TimedEngine(mirroring ? new MirroringEngine(engine, allAxes(patch.length)) : engine);
+        int[] mirrorAxes = bundle.mirrorAxes();
+        boolean mirrored = mirroring && mirrorAxes.length > 0;
+        TimedEngine timed = new TimedEngine(mirrored ? new MirroringEngine(engine, mirrorAxes) : engine);
         float[][] logits;
         int tiles;
         int batch;
         try {
-            Sliding s = twoD ? slices(pre, patch, classes, options, timed, progress)
-                    : volume(pre, patch, classes, options, timed, progress);
+            Sliding s = twoD ? slices(pre, patch, classes, options, timed, mirrored, progress)
+                    : volume(pre, patch, classes, options, timed, mirrored, progress);
             logits = s.logits;
             tiles = s.tiles;
             batch = s.batch;
@@ -153,12 +155,12 @@ public final class PlanPredictor implements VolumeSegmenter {
 
     /** 3d configuration: one sliding window over the preprocessed array. */
     private Sliding volume(Preprocessor.Preprocessed pre, int[] patch, int classes, SegmentOptions options,
-            Engine timed, Progress progress) {
+            Engine timed, boolean mirrored, Progress progress) {
         List<RandomAccessibleInterval<? extends RealType<?>>> channels = images(pre);
         long[] shapeXyz = {pre.shape()[2], pre.shape()[1], pre.shape()[0]};
         TileGrid grid = TileGrid.gaussian(shapeXyz, reversed(patch), options.step());
         progress.status(grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on " + engine.device()
-                + (mirroring ? ", mirrored" : ""));
+                + (mirrored ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
         Stitcher stitcher = slide(new TiledInference(grid, channels, false), classes, runner, progress);
         return new Sliding(channelArrays(stitcher.outputs(), classes), grid.size(), runner.batchSize());
@@ -166,14 +168,14 @@ public final class PlanPredictor implements VolumeSegmenter {
 
     /** 2d configuration: a sliding window per slice along the transposed first axis. */
     private Sliding slices(Preprocessor.Preprocessed pre, int[] patch, int classes, SegmentOptions options,
-            Engine timed, Progress progress) {
+            Engine timed, boolean mirrored, Progress progress) {
         List<RandomAccessibleInterval<? extends RealType<?>>> volumes = images(pre);
         int depth = pre.shape()[0];
         int plane = pre.shape()[1] * pre.shape()[2];
         long[] planeXy = {pre.shape()[2], pre.shape()[1]};
         TileGrid grid = TileGrid.gaussian(planeXy, reversed(patch), options.step());
         progress.status(depth + " slices of " + grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on "
-                + engine.device() + (mirroring ? ", mirrored" : ""));
+                + engine.device() + (mirrored ? ", mirrored" : ""));
         AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
         float[][] logits = new float[classes][depth * plane];
         for (int z = 0; z < depth; z++) {
@@ -294,13 +296,6 @@ public final class PlanPredictor implements VolumeSegmenter {
         long[] withChannels = java.util.Arrays.copyOf(dims, dims.length + 1);
         withChannels[dims.length] = classes;
         return ArrayImgs.floats(all, withChannels);
-    }
-
-    private static int[] allAxes(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++)
-            a[i] = i;
-        return a;
     }
 
     private static int[] reversed(int[] v) {
