@@ -252,7 +252,7 @@ final class Conversion {
             inShape[2 + dims - 1 - k] = fixed ? patch[k] : -1;
             outShape[2 + dims - 1 - k] = -1;
         }
-        byte[] wrapped = graph.wrap(gIn.name(), before, after, new OnnxGraph.Tensor(INPUT, OnnxGraph.FLOAT, inShape),
+        byte[] wrapped = graph.wrap(gIn.name(), gOut.name(), before, after, new OnnxGraph.Tensor(INPUT, OnnxGraph.FLOAT, inShape),
                 new OnnxGraph.Tensor(OUTPUT, OnnxGraph.FLOAT, outShape));
 
         Map<String, Object> card = new LinkedHashMap<>();

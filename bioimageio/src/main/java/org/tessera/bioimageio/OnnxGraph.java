@@ -121,15 +121,24 @@ final class OnnxGraph {
     /**
      * The model with {@code before} feeding the original input {@code input} from the new float input
      * {@code newInput}, and {@code after} turning the original output into the new float output {@code newOutput}.
-     * The original input leaves the graph's inputs; everything else is kept.
+     * The original input and output leave the graph's inputs and outputs (the new output is the first); everything
+     * else is kept.
      */
-    byte[] wrap(String input, Nodes before, Nodes after, Tensor newInput, Tensor newOutput) {
+    byte[] wrap(String input, String output, Nodes before, Nodes after, Tensor newInput, Tensor newOutput) {
         Protobuf.Writer graph = new Protobuf.Writer();
         for (byte[] node : before.nodes)
             graph.bytes(1, node);
+        boolean outputWritten = false;
         for (Protobuf.Field f : graphFields) {
             if (f.number() == 11 && valueInfo(f.payload()).name().equals(input))
                 continue;
+            if (f.number() == 12) {
+                if (!outputWritten) // the new output comes first: readers that take "the first output" get it
+                    graph.bytes(12, valueInfoBytes(newOutput));
+                outputWritten = true;
+                if (valueInfo(f.payload()).name().equals(output))
+                    continue;
+            }
             graph.copy(f);
         }
         for (byte[] node : after.nodes)
@@ -138,7 +147,6 @@ final class OnnxGraph {
             for (byte[] t : n.initializers)
                 graph.bytes(5, t);
         graph.bytes(11, valueInfoBytes(newInput));
-        graph.bytes(12, valueInfoBytes(newOutput));
         Protobuf.Writer model = new Protobuf.Writer();
         for (Protobuf.Field f : modelFields) {
             if (f.number() == 7)
