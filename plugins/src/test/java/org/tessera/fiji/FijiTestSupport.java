@@ -178,8 +178,16 @@ final class FijiTestSupport {
      */
     static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, String... mainAndArgs)
             throws IOException, InterruptedException {
+        return harnessUnderXvfb(dir, imagej, screen, reportFile, List.of(), mainAndArgs);
+    }
+
+    /** The same with extra JVM options (a later -D wins over the fixture models' property). */
+    static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, List<String> jvmOptions,
+            String... mainAndArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 " + screen));
-        command.addAll(javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
+        List<String> options = new ArrayList<>(List.of("-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
+        options.addAll(jvmOptions);
+        command.addAll(javaCommand(false, options.toArray(String[]::new)));
         command.addAll(List.of(mainAndArgs));
         Run r = run(command, dir, 240);
         assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
