@@ -46,8 +46,8 @@ public final class BioimageioImporter implements ModelImporter {
     public Path convert(Path source, ImportRequest request, Path staging, Consumer<String> log) {
         request.requireOnly(name(), Set.of());
         PackageFiles pkg = PackageFiles.open(source, staging);
-        String where = source.toString().endsWith(".zip") ? source + " (" + pkg.rdf().getFileName() + ")" : pkg.rdf().toString();
-        Map<String, Object> tree = Rdf.read(pkg.rdf());
+        String where = pkg.where();
+        Map<String, Object> tree = Rdf.read(pkg.rdf(), where);
         Description d = Description.parse(tree, where);
         Description.Weights onnx = d.weights().get("onnx");
         if (onnx == null)
@@ -70,7 +70,7 @@ public final class BioimageioImporter implements ModelImporter {
         try {
             network = Files.readAllBytes(weights);
         } catch (IOException e) {
-            throw new InvalidInputException("Cannot read " + weights + ": " + e.getMessage(), e);
+            throw new InvalidInputException(where + ": cannot read " + onnx.source() + ": " + e.getMessage(), e);
         }
         Conversion.Result r = Conversion.convert(d, network, id, where, log);
         Path folder = staging.resolve("model");

@@ -68,7 +68,7 @@ final class Conversion {
             throw refuse("input '" + in.id() + "' is " + dims + "D but output '" + out.id() + "' is " + outLayout.dims()
                     + "D; Tessera needs the output at the input's size");
 
-        OnnxGraph graph = OnnxGraph.parse(onnxBytes, where + " ONNX weights");
+        OnnxGraph graph = OnnxGraph.parse(onnxBytes, where + ": the weights file");
         if (graph.opset() < 7)
             throw refuse("the ONNX weights use opset " + graph.opset() + "; Tessera needs opset 7 or newer (re-export them)");
         if (graph.irVersion() < 4)

@@ -21,9 +21,10 @@ import org.tessera.volume.InvalidInputException;
  * A package's folder and description file: a folder holding {@code rdf.yaml} or {@code bioimageio.yaml}, such a
  * file itself, or a .zip unpacked into a scratch folder with checks (no absolute or escaping paths, at most
  * {@value #MAX_ENTRIES} entries and {@value #MAX_TOTAL} bytes). Files the description names must lie inside the
- * package and match their sha256.
+ * package and match their sha256. Messages name the description as the user gave it ({@code where}: the .zip
+ * and the entry for a zip).
  */
-record PackageFiles(Path root, Path rdf, String name) {
+record PackageFiles(Path root, Path rdf, String name, String where) {
 
     static final int MAX_ENTRIES = 10_000;
     static final long MAX_TOTAL = 8L << 30;
@@ -55,7 +56,7 @@ record PackageFiles(Path root, Path rdf, String name) {
             if (rdf == null)
                 throw new InvalidInputException(source + " holds no rdf.yaml or bioimageio.yaml; a bioimage.io package "
                         + "folder has its model description there");
-            return new PackageFiles(source, rdf, fileName);
+            return new PackageFiles(source, rdf, fileName, rdf.toString());
         }
         if (fileName.toLowerCase(Locale.ROOT).endsWith(".zip")) {
             Path root = scratch.resolve("package");
@@ -64,11 +65,12 @@ record PackageFiles(Path root, Path rdf, String name) {
             if (rdf == null)
                 throw new InvalidInputException(source + " holds no rdf.yaml or bioimageio.yaml at its top level; a "
                         + "bioimage.io package zip has its model description there");
-            return new PackageFiles(root, rdf, fileName.substring(0, fileName.length() - 4));
+            return new PackageFiles(root, rdf, fileName.substring(0, fileName.length() - 4), source + " (" + rdf.getFileName() + ")");
         }
         if (fileName.endsWith(".yaml") || fileName.endsWith(".yml")) {
             Path parent = source.toAbsolutePath().getParent();
-            return new PackageFiles(parent, source, parent.getFileName() == null ? "model" : parent.getFileName().toString());
+            return new PackageFiles(parent, source, parent.getFileName() == null ? "model" : parent.getFileName().toString(),
+                    source.toString());
         }
         throw new InvalidInputException(source + " is not a bioimage.io package; give its folder, its rdf.yaml / "
                 + "bioimageio.yaml, or its .zip");
@@ -121,17 +123,17 @@ record PackageFiles(Path root, Path rdf, String name) {
     /** A file the description names, inside the package. */
     Path file(String source, String field) {
         if (source == null || source.isBlank())
-            throw new InvalidInputException(rdf + ": " + field + " names no file");
+            throw new InvalidInputException(where + ": " + field + " names no file");
         String s = source.strip();
         if (s.matches("(?i)^[a-z][a-z0-9+.-]*://.*"))
-            throw new InvalidInputException(rdf + ": " + field + " is the URL " + s + "; Tessera imports packages whose "
+            throw new InvalidInputException(where + ": " + field + " is the URL " + s + "; Tessera imports packages whose "
                     + "files are inside them (download the package as a .zip, e.g. from bioimage.io, and import that)");
         Path p = root.resolve(s).normalize();
         if (Path.of(s).isAbsolute() || !p.startsWith(root.normalize()))
-            throw new InvalidInputException(rdf + ": " + field + " '" + s + "' lies outside the package; files must be "
+            throw new InvalidInputException(where + ": " + field + " '" + s + "' lies outside the package; files must be "
                     + "given relative to rdf.yaml, inside its folder");
         if (!Files.isRegularFile(p))
-            throw new InvalidInputException(rdf + ": " + field + " '" + s + "' is missing from the package (" + p + ")");
+            throw new InvalidInputException(where + ": " + field + " '" + s + "' is missing from the package");
         return p;
     }
 
@@ -163,7 +165,7 @@ record PackageFiles(Path root, Path rdf, String name) {
     void verify(Path file, String expected, String field) {
         String actual = sha256(file);
         if (!actual.equalsIgnoreCase(expected.strip()))
-            throw new InvalidInputException(rdf + ": " + field + " says " + expected.strip() + " but "
+            throw new InvalidInputException(where + ": " + field + " says " + expected.strip() + " but "
                     + root.relativize(file) + " has sha256 " + actual + "; the file is damaged or not the one described. "
                     + "Download the package again");
     }

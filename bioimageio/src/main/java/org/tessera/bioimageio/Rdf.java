@@ -29,19 +29,24 @@ final class Rdf {
     private Rdf() {}
 
     static Map<String, Object> read(Path file) {
+        return read(file, file.toString());
+    }
+
+    /** @param where how messages name the file (a zip's entry: the zip and the entry) */
+    static Map<String, Object> read(Path file, String where) {
         long size;
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new InvalidInputException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new InvalidInputException("Cannot read " + where + ": " + e.getMessage(), e);
         }
         if (size > MAX_BYTES)
-            throw new InvalidInputException(file + " is " + size + " bytes; a model description is a few kilobytes "
+            throw new InvalidInputException(where + " is " + size + " bytes; a model description is a few kilobytes "
                     + "(at most " + MAX_BYTES + " bytes are read). Is it the right file?");
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            return parse(Files.readString(file, StandardCharsets.UTF_8), where);
         } catch (IOException e) {
-            throw new InvalidInputException("Cannot read " + file + " as UTF-8 text: " + e.getMessage(), e);
+            throw new InvalidInputException("Cannot read " + where + " as UTF-8 text: " + e.getMessage(), e);
         }
     }
 
