@@ -35,7 +35,7 @@ final class PackageTest {
         }
 
         String summary() {
-            return "max |difference| " + String.format("%.3g", maxAbsDiff) + ", " + mismatched + " of " + elements
+            return "max |difference| " + (maxAbsDiff == 0 ? "0" : String.format("%.3g", maxAbsDiff)) + ", " + mismatched + " of " + elements
                     + " values outside " + tolerance.absolute() + " + " + tolerance.relative() + " * |expected| ("
                     + tolerance.source() + ", at most " + (long) tolerance.mismatchedPerMillion() + " per million)";
         }
