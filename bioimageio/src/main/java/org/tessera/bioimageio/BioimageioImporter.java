@@ -50,11 +50,15 @@ public final class BioimageioImporter implements ModelImporter {
         Map<String, Object> tree = Rdf.read(pkg.rdf(), where);
         Description d = Description.parse(tree, where);
         Description.Weights onnx = d.weights().get("onnx");
-        if (onnx == null)
+        if (onnx == null) {
+            boolean torch = d.weights().containsKey("torchscript") || d.weights().containsKey("pytorch_state_dict");
             throw new InvalidInputException(where + ": the package has " + String.join(", ", d.weights().keySet())
-                    + " weights and no onnx weights; Tessera runs ONNX networks only. Convert the weights to ONNX "
-                    + "(bioimageio.core's weight converters, or torch.onnx.export for torchscript / pytorch_state_dict; "
-                    + "opset 17 is tested), add them under weights: onnx: and import again");
+                    + " weights and no onnx weights; Tessera runs ONNX networks only. " + (torch
+                            ? "Convert them with Tessera's scripts/bioimageio_to_onnx.py (PyTorch, e.g. Debian's "
+                                    + "python3-torch): it writes a copy of the package with ONNX weights to import"
+                            : "Convert the weights to ONNX (e.g. bioimageio.core's weight converters; opset 17 is "
+                                    + "tested), add them under weights: onnx: and import again"));
+        }
         pkg.checkHashes(tree);
         Path weights = pkg.file(onnx.source(), "weights.onnx.source");
         if (onnx.sha256() == null)

@@ -131,7 +131,7 @@ class BrokenPackagesTest {
         rdf = rdf.substring(0, rdf.indexOf("weights:")) + "weights:\n  torchscript:\n    source: weights.pt\n"
                 + "    pytorch_version: 1.13\n  pytorch_state_dict:\n    source: weights.pt\n";
         Files.writeString(p.resolve("rdf.yaml"), rdf);
-        refused(p, "torchscript, pytorch_state_dict weights and no onnx", "Convert the weights to ONNX");
+        refused(p, "torchscript, pytorch_state_dict weights and no onnx", "scripts/bioimageio_to_onnx.py");
     }
 
     @Test

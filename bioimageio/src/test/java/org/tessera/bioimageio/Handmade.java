@@ -25,6 +25,7 @@ final class Handmade {
     String outputExtra = "";
     String weightsExtra = "";
     String op = "Identity";
+    int type = OnnxGraph.FLOAT;
     long seed = 1;
 
     Handmade(Path dir) {
@@ -119,7 +120,7 @@ final class Handmade {
     /** Writes network, tensors and rdf.yaml; returns the package folder. */
     Path write(double[] input, double[] expected) throws IOException {
         Files.createDirectories(dir);
-        Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, axes.length()));
+        Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, axes.length(), type));
         Packages.npy(dir.resolve("in.npy"), input, shape());
         Packages.npy(dir.resolve("out.npy"), expected, shape());
         StringBuilder in = new StringBuilder(), out = new StringBuilder();

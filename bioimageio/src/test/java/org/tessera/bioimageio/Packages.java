@@ -32,6 +32,11 @@ final class Packages {
      * float tensors of {@code rank} dynamic axes; extra inputs of {@code op} are float constants.
      */
     static byte[] onePartNetwork(String op, int rank, float... constants) {
+        return onePartNetwork(op, rank, OnnxGraph.FLOAT, constants);
+    }
+
+    /** The same with input and output of ONNX element type {@code type}. */
+    static byte[] onePartNetwork(String op, int rank, int type, float... constants) {
         OnnxGraph.Nodes nodes = new OnnxGraph.Nodes(17, "c");
         List<String> inputs = new ArrayList<>(List.of("x"));
         if (constants.length > 0)
@@ -43,17 +48,17 @@ final class Packages {
         Protobuf.Writer graph = new Protobuf.Writer().message(1, node).string(2, "net");
         for (byte[] t : nodes.initializers)
             graph.bytes(5, t);
-        graph.message(11, valueInfo("x", rank)).message(12, valueInfo("y", rank));
+        graph.message(11, valueInfo("x", rank, type)).message(12, valueInfo("y", rank, type));
         return new Protobuf.Writer().varint(1, 8).string(2, "tessera-test").message(7, graph)
                 .message(8, new Protobuf.Writer().string(1, "").varint(2, 17)).toByteArray();
     }
 
-    private static Protobuf.Writer valueInfo(String name, int rank) {
+    private static Protobuf.Writer valueInfo(String name, int rank, int type) {
         Protobuf.Writer shape = new Protobuf.Writer();
         for (int i = 0; i < rank; i++)
             shape.message(1, new Protobuf.Writer().string(2, name + i));
         return new Protobuf.Writer().string(1, name).message(2, new Protobuf.Writer().message(1,
-                new Protobuf.Writer().varint(1, OnnxGraph.FLOAT).message(2, shape)));
+                new Protobuf.Writer().varint(1, type).message(2, shape)));
     }
 
     static void write(Path file, String text) throws IOException {

@@ -107,6 +107,17 @@ class ProcessingTest {
     }
 
     @Test
+    void aNetworkOfIntegersIsFedAndReadThroughCasts() throws Exception {
+        Handmade h = pkg();
+        h.type = OnnxGraph.UINT8; // the network takes and gives uint8
+        h.pre = "      - id: scale_linear\n        kwargs: {gain: 1.5}\n";
+        double[] x = h.input();
+        // float -> uint8 truncates toward zero, as numpy's astype does
+        imported(h, h.map(x, v -> Math.floor(v * 1.5)));
+        System.out.println("uint8 network: " + maxDiff(log));
+    }
+
+    @Test
     void finalSigmoidBecomesTheSigmoidOutputKind() throws Exception {
         Handmade h = pkg();
         h.pre = "      - id: scale_linear\n        kwargs: {gain: 0.05, offset: -3.0}\n";
