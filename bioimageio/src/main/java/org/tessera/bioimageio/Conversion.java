@@ -90,9 +90,19 @@ final class Conversion {
                 requireOne(in, a);
         int[] patch = new int[dims], divisibility = new int[dims], halo = new int[dims];
         boolean fixed = false;
-        for (String s : space) {
-            Description.Size size = in.axis(s).size();
+        int[] graphSize = new int[dims]; // a size the ONNX graph fixes, 0 where it is dynamic
+        for (int k = 0; k < dims; k++) {
+            Description.Size size = in.axis(space[k]).size();
             fixed |= size.fixed() != null || size.isReference() || size.step() == 0 || size.min() % size.step() != 0;
+            long g = gIn.shape() == null ? -1 : gIn.shape()[inLayout.index(space[k])];
+            if (g > 0 && size.isParameterized()) {
+                if (g < size.min() || (size.step() == 0 ? g != size.min() : (g - size.min()) % size.step() != 0))
+                    throw refuse("input axis " + space[k] + " allows " + describe(size) + " but the ONNX input '"
+                            + gIn.name() + "' has the fixed size " + g + " there " + Arrays.toString(gIn.shape())
+                            + "; the description and the weights do not belong together");
+                graphSize[k] = (int) g;
+                fixed = true;
+            }
         }
         for (int k = 0; k < dims; k++) {
             Description.Axis o = out.axis(space[k]);
@@ -103,6 +113,9 @@ final class Conversion {
             int target = dims == 3 ? TARGET_3D : TARGET_2D;
             if (size.fixed() != null) {
                 patch[k] = size.fixed();
+                divisibility[k] = 1;
+            } else if (graphSize[k] > 0) {
+                patch[k] = graphSize[k];
                 divisibility[k] = 1;
             } else if (size.isParameterized()) {
                 int step = size.step(), min = size.min();

@@ -26,6 +26,8 @@ final class Handmade {
     String weightsExtra = "";
     String op = "Identity";
     int type = OnnxGraph.FLOAT;
+    /** The network's own sizes per package axis (0: dynamic); null: all dynamic. */
+    long[] networkShape;
     long seed = 1;
 
     Handmade(Path dir) {
@@ -120,7 +122,7 @@ final class Handmade {
     /** Writes network, tensors and rdf.yaml; returns the package folder. */
     Path write(double[] input, double[] expected) throws IOException {
         Files.createDirectories(dir);
-        Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, axes.length(), type));
+        Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, networkShape != null ? networkShape : new long[axes.length()], type));
         Packages.npy(dir.resolve("in.npy"), input, shape());
         Packages.npy(dir.resolve("out.npy"), expected, shape());
         StringBuilder in = new StringBuilder(), out = new StringBuilder();

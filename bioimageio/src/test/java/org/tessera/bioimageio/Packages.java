@@ -37,6 +37,12 @@ final class Packages {
 
     /** The same with input and output of ONNX element type {@code type}. */
     static byte[] onePartNetwork(String op, int rank, int type, float... constants) {
+        return onePartNetwork(op, new long[rank], type, constants);
+    }
+
+    /** The same with fixed sizes where {@code shape} is positive (0: dynamic). */
+    static byte[] onePartNetwork(String op, long[] shape, int type, float... constants) {
+        int rank = shape.length;
         OnnxGraph.Nodes nodes = new OnnxGraph.Nodes(17, "c");
         List<String> inputs = new ArrayList<>(List.of("x"));
         if (constants.length > 0)
@@ -48,15 +54,15 @@ final class Packages {
         Protobuf.Writer graph = new Protobuf.Writer().message(1, node).string(2, "net");
         for (byte[] t : nodes.initializers)
             graph.bytes(5, t);
-        graph.message(11, valueInfo("x", rank, type)).message(12, valueInfo("y", rank, type));
+        graph.message(11, valueInfo("x", shape, type)).message(12, valueInfo("y", shape, type));
         return new Protobuf.Writer().varint(1, 8).string(2, "tessera-test").message(7, graph)
                 .message(8, new Protobuf.Writer().string(1, "").varint(2, 17)).toByteArray();
     }
 
-    private static Protobuf.Writer valueInfo(String name, int rank, int type) {
+    private static Protobuf.Writer valueInfo(String name, long[] dims, int type) {
         Protobuf.Writer shape = new Protobuf.Writer();
-        for (int i = 0; i < rank; i++)
-            shape.message(1, new Protobuf.Writer().string(2, name + i));
+        for (int i = 0; i < dims.length; i++)
+            shape.message(1, dims[i] > 0 ? new Protobuf.Writer().varint(1, dims[i]) : new Protobuf.Writer().string(2, name + i));
         return new Protobuf.Writer().string(1, name).message(2, new Protobuf.Writer().message(1,
                 new Protobuf.Writer().varint(1, type).message(2, shape)));
     }

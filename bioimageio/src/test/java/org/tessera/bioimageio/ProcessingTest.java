@@ -162,6 +162,18 @@ class ProcessingTest {
     }
 
     @Test
+    void aNetworkOfOneFixedSizeGetsThatTile() throws Exception {
+        Handmade h = pkg();
+        h.networkShape = new long[] { 1, 2, 16, 24 }; // bcyx; the description allows 8 + n * 8
+        Model m = imported(h, h.input());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 24, 16 }, m.card().fixedInputSize());
+        Handmade bad = pkg();
+        bad.networkShape = new long[] { 1, 2, 20, 24 }; // 20 is not 8 + n * 8
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> imported(bad, bad.input()));
+        assertTrue(e.getMessage().contains("has the fixed size 20"), e.getMessage());
+    }
+
+    @Test
     void timeAndIndexAxesOfSizeOneAreDropped() throws Exception {
         Handmade h = pkg();
         h.axes = "tbixyc";
