@@ -119,12 +119,40 @@ final class Handmade {
         };
     }
 
+    /** Writes a 0.4 package instead: axes letters, shape {min, step}, output shape by reference, test_inputs. */
+    boolean format04;
+
+    private String write04() {
+        String zeros = String.join(", ", java.util.Collections.nCopies(axes.length(), "0"));
+        String ones = String.join(", ", java.util.Collections.nCopies(axes.length(), "1"));
+        StringBuilder min = new StringBuilder(), step = new StringBuilder();
+        for (char a : axes.toCharArray()) {
+            min.append(min.length() == 0 ? "" : ", ").append("xyz".indexOf(a) >= 0 ? "8" : a == 'c' ? String.valueOf(channels) : "1");
+            step.append(step.length() == 0 ? "" : ", ").append("xyz".indexOf(a) >= 0 ? "8" : "0");
+        }
+        return "format_version: 0.4.9\ntype: model\nname: handmade 04\ndescription: test\nauthors: [{name: Tester}]\n"
+                + "cite: [{text: none, url: 'https://example.org'}]\nlicense: MIT\ndocumentation: README.md\n"
+                + "timestamp: 2022-01-01T00:00:00\n"
+                + "inputs:\n  - name: raw\n    axes: " + axes + "\n    data_type: float32\n    data_range: [-.inf, .inf]\n"
+                + "    shape: {min: [" + min + "], step: [" + step + "]}\n" + (pre.isEmpty() ? "" : "    preprocessing:\n" + pre)
+                + "outputs:\n  - name: prob\n    axes: " + axes + "\n    data_type: float32\n    data_range: [-.inf, .inf]\n"
+                + "    shape: {reference_tensor: raw, scale: [" + ones + "], offset: [" + zeros + "]}\n"
+                + (post.isEmpty() ? "" : "    postprocessing:\n" + post)
+                + "test_inputs: [in.npy]\ntest_outputs: [out.npy]\n"
+                + "weights:\n  onnx:\n    source: net.onnx\n    sha256: " + Packages.sha(dir.resolve("net.onnx")) + "\n";
+    }
+
     /** Writes network, tensors and rdf.yaml; returns the package folder. */
     Path write(double[] input, double[] expected) throws IOException {
         Files.createDirectories(dir);
         Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, networkShape != null ? networkShape : new long[axes.length()], type));
         Packages.npy(dir.resolve("in.npy"), input, shape());
         Packages.npy(dir.resolve("out.npy"), expected, shape());
+        if (format04) {
+            Packages.write(dir.resolve("rdf.yaml"), write04());
+            Packages.write(dir.resolve("README.md"), "# handmade\n");
+            return dir;
+        }
         StringBuilder in = new StringBuilder(), out = new StringBuilder();
         for (char a : axes.toCharArray()) {
             in.append(axis(a, false));

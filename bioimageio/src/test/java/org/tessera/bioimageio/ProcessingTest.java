@@ -150,6 +150,41 @@ class ProcessingTest {
     }
 
     @Test
+    void format04StepsWithTheirModesAndJointAxes() throws Exception {
+        // 0.4: fixed mean/std per channel (the values lie along the axis that 'axes' leaves out), per-sample
+        // percentiles, a per-channel gain, binarize with one threshold
+        Handmade h = pkg();
+        h.format04 = true;
+        h.axes = "byxc";
+        h.pre = "      - name: zero_mean_unit_variance\n        kwargs: {mode: fixed, axes: yx, mean: [40.0, 90.0], std: [10.0, 20.0]}\n"
+                + "      - name: scale_linear\n        kwargs: {axes: yx, gain: [1.0, 2.0], offset: 0.5}\n";
+        h.post = "      - name: binarize\n        kwargs: {threshold: 1.0}\n";
+        double[] mean = { 40, 90 }, std = { 10, 20 }, gain = { 1, 2 };
+        double[] x = h.input();
+        imported(h, h.map(x, (v, c) -> ((v - mean[c]) / (std[c] + 1e-6)) * gain[c] + 0.5 > 1.0 ? 1 : 0));
+        Handmade r = pkg();
+        r.format04 = true;
+        r.pre = "      - name: scale_range\n        kwargs: {mode: per_sample, axes: xy, min_percentile: 5, max_percentile: 95}\n";
+        double[] y = r.input();
+        double[][] range = new double[2][];
+        for (int c = 0; c < 2; c++)
+            range[c] = new double[] { Handmade.percentile(r.channelValues(y, c), 5), Handmade.percentile(r.channelValues(y, c), 95) };
+        Model m = imported(r, r.map(y, (v, c) -> (v - range[c][0]) / (range[c][1] - range[c][0] + 1e-6)));
+        assertEquals(5.0, m.card().normalization().lower());
+        System.out.println("0.4 steps: " + maxDiff(log));
+    }
+
+    @Test
+    void binarizeWithAThresholdPerChannel() throws Exception {
+        Handmade h = pkg();
+        h.post = "      - id: binarize\n        kwargs: {threshold: [45.0, 85.0], axis: channel}\n";
+        double[] thr = { 45, 85 };
+        double[] x = h.input();
+        Model m = imported(h, h.map(x, (v, c) -> v > thr[c] ? 1 : 0));
+        assertEquals(OutputKind.PROBABILITIES, m.card().output().kind());
+    }
+
+    @Test
     void aWrongTestOutputIsRefusedWithTheMeasuredDifference() throws Exception {
         Handmade h = pkg();
         h.pre = "      - id: scale_linear\n        kwargs: {gain: [2.0, 3.0], axis: channel}\n";
