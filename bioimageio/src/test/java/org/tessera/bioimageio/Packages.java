@@ -19,7 +19,7 @@ import org.tessera.unet.Model;
 import org.tessera.unet.ModelZoo;
 import org.tessera.volume.io.Npy;
 
-/** Test helpers: tiny ONNX networks written with the project's protobuf writer, packages, and the zoo to import into. */
+/** For the tests: tiny ONNX networks written with the project's protobuf writer, packages, and the zoo to import into. */
 final class Packages {
 
     static final Path ROOT = Path.of(System.getProperty("tessera.root", "..")).toAbsolutePath().normalize();
