@@ -79,8 +79,10 @@ public final class BioimageioExporter {
         String name = zip.getFileName() == null ? "" : zip.getFileName().toString();
         if (!name.toLowerCase(Locale.ROOT).endsWith(".zip"))
             throw new InvalidInputException("The package file " + zip + " must end in .zip (a bioimage.io package is a zip)");
-        byte[] onnx = model.onnxBytes();
-        int opset = OnnxGraph.parse(onnx, "model '" + card.id() + "' model.onnx").opset();
+        OnnxGraph graph = OnnxGraph.parse(model.onnxBytes(), "model '" + card.id() + "' model.onnx");
+        int opset = graph.opset();
+        // the package describes the class output only: extra outputs (attention maps) leave the graph
+        byte[] onnx = graph.outputs().size() > 1 ? graph.withOnlyOutput(card.output().name()) : model.onnxBytes();
 
         int dims = card.dimensionality();
         int[] halo = new int[dims], min = new int[dims], size = new int[dims];
@@ -202,7 +204,16 @@ public final class BioimageioExporter {
         Map<String, Object> tile = new LinkedHashMap<>();
         for (int k = 0; k < dims; k++)
             tile.put("xyz".substring(k, k + 1), card.patchSize()[k]);
-        rdf.put("config", map("tessera", map("model", card.id(), "tile", tile)));
+        Map<String, Object> tessera = map("model", card.id(), "tile", tile);
+        if (card.instances() != null) {
+            ModelCard.Instances i = card.instances();
+            Map<String, Object> instances = map("interior", i.interior(), "boundary", i.boundary(), "seedThreshold",
+                    i.seedThreshold(), "foregroundThreshold", i.foregroundThreshold(), "minSeedArea", i.minSeedArea(),
+                    "minArea", i.minArea(), "fillHoles", i.fillHoles());
+            instances.values().removeIf(java.util.Objects::isNull);
+            tessera.put("instances", instances);
+        }
+        rdf.put("config", map("tessera", tessera));
         return rdf;
     }
 

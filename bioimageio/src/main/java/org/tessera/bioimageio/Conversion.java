@@ -292,6 +292,10 @@ final class Conversion {
         network.put("labels", paired ? "foreground where the single output channel exceeds 0.5"
                 : kind == OutputKind.SIGMOID ? "sigmoid per channel, threshold 0.5" : "argmax over the channels");
         card.put("network", network);
+        // a Tessera export's instance rule (which classes are the objects' interior and boundary), where it fits
+        Object interior = d.instances().get("interior");
+        if (interior != null && classes.contains(String.valueOf(interior)))
+            card.put("instances", d.instances());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("name", d.name());
         data.put("source", "bioimage.io package" + (d.id().isEmpty() ? "" : " " + d.id()) + " (rdf.yaml in this folder)");

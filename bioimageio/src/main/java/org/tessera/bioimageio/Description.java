@@ -15,7 +15,7 @@ import org.tessera.volume.InvalidInputException;
  */
 record Description(String formatVersion, String id, String name, String description, String license,
         List<Tensor> inputs, List<Tensor> outputs, Map<String, Weights> weights, Tolerance tolerance,
-        Map<String, Integer> preferredTile) {
+        Map<String, Integer> preferredTile, Map<String, Object> instances) {
 
     /**
      * An axis size: fixed, parameterized ({@code min + n * step}), or a reference to another axis
@@ -126,13 +126,20 @@ record Description(String formatVersion, String id, String name, String descript
         }
         return new Description(version, Rdf.string(rdf, "id", w, ""), Rdf.string(rdf, "name", w, "bioimageio model"),
                 Rdf.string(rdf, "description", w, ""), Rdf.string(rdf, "license", w, ""), List.copyOf(inputs),
-                List.copyOf(outputs), weights(rdf, w), tolerance, preferredTile(rdf, w));
+                List.copyOf(outputs), weights(rdf, w), tolerance, preferredTile(rdf, w),
+                tessera(rdf, w, "instances"));
     }
 
     /**
      * The tile a Tessera export recorded under {@code config.tessera.tile} (axis id -> size): the importer takes
      * it where the sizes allow it, so that a re-imported model tiles as the original did.
      */
+    /** A block a Tessera export wrote under {@code config.tessera} (empty when absent). */
+    private static Map<String, Object> tessera(Map<String, Object> rdf, String w, String key) {
+        Map<String, Object> tessera = Rdf.optionalMap(Rdf.optionalMap(rdf, "config", w), "tessera", w + "config.");
+        return Rdf.optionalMap(tessera, key, w + "config.tessera.");
+    }
+
     private static Map<String, Integer> preferredTile(Map<String, Object> rdf, String w) {
         Map<String, Object> tessera = Rdf.optionalMap(Rdf.optionalMap(rdf, "config", w), "tessera", w + "config.");
         Map<String, Integer> tile = new LinkedHashMap<>();
@@ -256,7 +263,8 @@ record Description(String formatVersion, String id, String name, String descript
         }
         return new Description(version, Rdf.string(rdf, "id", w, ""), Rdf.string(rdf, "name", w, "bioimageio model"),
                 Rdf.string(rdf, "description", w, ""), Rdf.string(rdf, "license", w, ""), List.copyOf(inputs),
-                List.copyOf(outputs), weights(rdf, w), DEFAULT_TOLERANCE, preferredTile(rdf, w));
+                List.copyOf(outputs), weights(rdf, w), DEFAULT_TOLERANCE, preferredTile(rdf, w),
+                tessera(rdf, w, "instances"));
     }
 
     private static Size size04(Object shape, int a, String letters, char c, String at) {

@@ -157,6 +157,22 @@ final class OnnxGraph {
         return model.toByteArray();
     }
 
+    /** The model with only {@code output} among the graph's outputs (ONNX Runtime then skips what feeds only the others). */
+    byte[] withOnlyOutput(String output) {
+        Protobuf.Writer graph = new Protobuf.Writer();
+        for (Protobuf.Field f : graphFields)
+            if (f.number() != 12 || valueInfo(f.payload()).name().equals(output))
+                graph.copy(f);
+        Protobuf.Writer model = new Protobuf.Writer();
+        for (Protobuf.Field f : modelFields) {
+            if (f.number() == 7)
+                model.message(7, graph);
+            else
+                model.copy(f);
+        }
+        return model.toByteArray();
+    }
+
     private static byte[] valueInfoBytes(Tensor t) {
         Protobuf.Writer shape = new Protobuf.Writer();
         String[] names = { "n", "c", "d", "h", "w", "e", "f" };
