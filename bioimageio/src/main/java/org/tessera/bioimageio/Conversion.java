@@ -159,35 +159,33 @@ final class Conversion {
                 throw refuse("output axis " + space[k] + " has halo " + halo[k] + ", too large for the tile "
                         + patch[k] + " chosen from the input's sizes");
 
-        // processing steps
+        // processing steps: the one statistics step (if any) becomes the normalization; the casts before it
+        // change nothing on an image as read; every step after it, or every step when there is none, runs in the graph
         Map<String, Object> normalization = new LinkedHashMap<>(Map.of("scheme", "none"));
         List<Description.Op> preGraph = new ArrayList<>();
-        for (Description.Op op : in.processing()) {
+        int statistics = -1;
+        for (int i = 0; i < in.processing().size(); i++) {
+            Description.Op op = in.processing().get(i);
             checkKnown(op, "preprocessing");
             switch (op.id()) {
                 case "zero_mean_unit_variance", "scale_range" -> {
-                    if (isFixedMode(op)) {
-                        preGraph.add(op);
-                        continue;
-                    }
-                    if (!preGraph.isEmpty() || !"none".equals(normalization.get("scheme")))
+                    if (isFixedMode(op))
+                        break;
+                    if (statistics >= 0 || in.processing().subList(0, i).stream().anyMatch(o -> !o.id().equals("ensure_dtype")))
                         throw refuse("preprocessing " + names(in.processing()) + ": '" + op.id() + "' (statistics of the "
-                                + "whole image) after " + names(preGraph) + "; Tessera applies one whole-image "
-                                + "normalization, before the element-wise steps");
+                                + "whole image) after " + names(in.processing().subList(0, i)) + "; Tessera applies one "
+                                + "whole-image normalization, before the element-wise steps");
+                    statistics = i;
                     normalization = statistics(op, in, inLayout, channelsIn);
                 }
                 case "scale_mean_variance" -> throw refuse("preprocessing 'scale_mean_variance' matches the input to "
                         + "another tensor's mean and variance; Tessera has one input, so it cannot");
                 case "softmax" -> throw refuse("preprocessing 'softmax' is an output step; Tessera runs it only as the "
                         + "last postprocessing step");
-                case "ensure_dtype" -> {
-                    if (!"none".equals(normalization.get("scheme")) || !preGraph.isEmpty())
-                        preGraph.add(op);
-                    // before the statistics step the image is used as read (a cast of integer images changes nothing)
-                }
-                default -> preGraph.add(op);
+                default -> { }
             }
         }
+        preGraph.addAll(in.processing().subList(statistics + 1, in.processing().size()));
         List<Description.Op> post = new ArrayList<>(out.processing());
         for (Description.Op op : post)
             checkKnown(op, "postprocessing");

@@ -30,7 +30,11 @@ class ProcessingTest {
     private final List<String> log = new ArrayList<>();
 
     private Model imported(Handmade h, double[] expected) throws Exception {
-        h.write(h.input(), expected);
+        return imported(h, h.input(), expected);
+    }
+
+    private Model imported(Handmade h, double[] input, double[] expected) throws Exception {
+        h.write(input, expected);
         ModelZoo zoo = Packages.zoo(dir.resolve("models"));
         return Packages.importPackage(h.dir, "m" + n++, zoo, log::add);
     }
@@ -115,6 +119,19 @@ class ProcessingTest {
         // float -> uint8 truncates toward zero, as numpy's astype does
         imported(h, h.map(x, v -> Math.floor(v * 1.5)));
         System.out.println("uint8 network: " + maxDiff(log));
+    }
+
+    @Test
+    void aLeadingCastRunsWhenNoStatisticsStepFollows() throws Exception {
+        Handmade h = pkg();
+        h.channels = 1;
+        h.pre = "      - id: ensure_dtype\n        kwargs: {dtype: int8}\n"
+                + "      - id: scale_linear\n        kwargs: {gain: 0.5}\n";
+        double[] x = h.map(h.input(), v -> v - 50.25); // around 0, so that int8 keeps the values
+        h.seed = 1;
+        double[] in = x;
+        Model m = imported(h, in, h.map(in, v -> (v < 0 ? Math.ceil(v) : Math.floor(v)) * 0.5));
+        assertEquals("none", m.card().normalization().scheme().name().toLowerCase());
     }
 
     @Test
