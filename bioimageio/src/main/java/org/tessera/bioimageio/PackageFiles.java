@@ -139,10 +139,13 @@ record PackageFiles(Path root, Path rdf, String name, String where) {
 
     /** Checks every file the description lists with a sha256 (weights, test and sample tensors, attachments...). */
     void checkHashes(Map<String, Object> rdfTree) {
-        walk(rdfTree, "");
+        walk(rdfTree, "", java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     }
 
-    private void walk(Object node, String at) {
+    /** Each mapping and list once: YAML aliases share them, and a walk along every alias could take exponential time. */
+    private void walk(Object node, String at, java.util.Set<Object> seen) {
+        if ((node instanceof Map || node instanceof List) && !seen.add(node))
+            return;
         if (node instanceof Map<?, ?> m) {
             Object source = m.get("source");
             Object sha = m.get("sha256");
@@ -155,10 +158,10 @@ record PackageFiles(Path root, Path rdf, String name, String where) {
                 verify(file(a.substring(0, a.lastIndexOf(':')), at + "architecture"), String.valueOf(archSha),
                         at + "architecture_sha256");
             for (Map.Entry<?, ?> e : m.entrySet())
-                walk(e.getValue(), at + e.getKey() + ".");
+                walk(e.getValue(), at + e.getKey() + ".", seen);
         } else if (node instanceof List<?> l) {
             for (int i = 0; i < l.size(); i++)
-                walk(l.get(i), at.substring(0, Math.max(0, at.length() - 1)) + "[" + i + "].");
+                walk(l.get(i), at.substring(0, Math.max(0, at.length() - 1)) + "[" + i + "].", seen);
         }
     }
 

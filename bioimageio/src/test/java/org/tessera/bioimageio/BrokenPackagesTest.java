@@ -174,6 +174,18 @@ class BrokenPackagesTest {
             y.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ", ").repeat(9)).append("]\n");
         Packages.write(p.resolve("rdf.yaml"), y.toString());
         refused(p, "not a YAML document Tessera accepts", "aliases");
+        // under the alias limit but 3^16 leaves deep: read in well under a second, as aliases are walked once
+        Path wide = good("wide");
+        StringBuilder w = new StringBuilder("x0: &x0 [1, 1, 1]\n");
+        for (int k = 1; k <= 16; k++)
+            w.append("x").append(k).append(": &x").append(k).append(" [*x").append(k - 1).append(", *x").append(k - 1)
+                    .append(", *x").append(k - 1).append("]\n");
+        Files.writeString(wide.resolve("rdf.yaml"), Files.readString(wide.resolve("rdf.yaml")) + "config:\n  notes:\n"
+                + w.toString().indent(4));
+        long start = System.nanoTime();
+        Packages.importPackage(wide, "wide", zoo, s -> { });
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "the aliases took " + (System.nanoTime() - start) / 1e9 + " s");
+        before = Packages.tree(models);
         Path big = dir.resolve("big");
         Packages.write(big.resolve("rdf.yaml"), "format_version: 0.5.4\ndescription: '" + "x".repeat(Rdf.MAX_BYTES) + "'\n");
         refused(big, "bytes");
