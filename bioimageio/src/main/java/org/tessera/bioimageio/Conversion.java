@@ -33,9 +33,9 @@ final class Conversion {
             "scale_linear", "scale_mean_variance", "scale_range", "sigmoid", "softmax", "zero_mean_unit_variance");
 
     /** How the output's channels become Tessera's: paired = one channel v shown as (1 - v, v), label where v > 0.5. */
-    record Result(byte[] onnx, Map<String, Object> card, Layout input, Layout output, Description.Tensor inputTensor,
-            Description.Tensor outputTensor, Map<String, Object> normalization, OutputKind kind, boolean paired,
-            List<String> classes) {}
+    /** {@code crop}: per space axis (x, y[, z]) the voxels per side that the graph pads onto a smaller output. */
+    record Result(byte[] onnx, Map<String, Object> card, Layout input, Layout output, Map<String, Object> normalization,
+            OutputKind kind, boolean paired, List<String> classes, int[] crop) {}
 
     private final Description d;
     private final String where;
@@ -104,9 +104,10 @@ final class Conversion {
                 fixed = true;
             }
         }
+        int[] crop = new int[dims]; // voxels per side an output smaller than its input lacks (offset -2 * crop)
         for (int k = 0; k < dims; k++) {
-            Description.Axis o = out.axis(space[k]);
-            halo[k] = o.halo();
+            crop[k] = outputCrop(in, out, space[k]);
+            halo[k] = out.axis(space[k]).halo() + crop[k];
         }
         for (int k = 0; k < dims; k++) {
             Description.Size size = in.axis(space[k]).size();
@@ -250,6 +251,12 @@ final class Conversion {
         for (Description.Op op : post)
             y = elementwise(after, op, y, out, outLayout);
         y = outLayout.toTessera(after, y);
+        if (Arrays.stream(crop).anyMatch(c -> c > 0)) {
+            long[] pads = new long[2 * (2 + dims)];
+            for (int k = 0; k < dims; k++)
+                pads[2 + dims - 1 - k] = pads[2 + dims + 2 + dims - 1 - k] = crop[k]; // begins, then ends; x is last
+            y = after.padEdges(y, pads);
+        }
         if (paired)
             y = after.concat(1, after.constantMinus(1, y), y);
         after.identity(y, OUTPUT);
@@ -287,6 +294,9 @@ final class Conversion {
         network.put("outputAxes", out.axisIds());
         network.put("preprocessing", names(in.processing()));
         network.put("postprocessing", names(out.processing()));
+        if (Arrays.stream(crop).anyMatch(c -> c > 0))
+            network.put("outputPadding", "the output is " + Arrays.toString(crop) + " voxels (x, y[, z]) per side smaller "
+                    + "than the input; the graph repeats its edge to the input's size and the halo includes it");
         network.put("labels", paired ? "foreground where the single output channel exceeds 0.5"
                 : kind == OutputKind.SIGMOID ? "sigmoid per channel, threshold 0.5" : "argmax over the channels");
         card.put("network", network);
@@ -299,7 +309,7 @@ final class Conversion {
         data.put("source", "bioimage.io package" + (d.id().isEmpty() ? "" : " " + d.id()) + " (rdf.yaml in this folder)");
         data.put("licence", d.license());
         card.put("trainingData", data);
-        return new Result(wrapped, card, inLayout, outLayout, in, out, normalization, kind, paired, classes);
+        return new Result(wrapped, card, inLayout, outLayout, normalization, kind, paired, classes, crop);
     }
 
     private void checkRank(Description.Tensor t, OnnxGraph.Tensor g) {
@@ -368,9 +378,23 @@ final class Conversion {
         if (!s.isReference())
             throw refuse("output axis " + axis + " has size " + describe(s) + "; Tessera needs the output at the input's size");
         double scale = Double.isNaN(s.scale()) ? (in.axis(axis) == null ? 1 : in.axis(axis).scale() / out.axis(axis).scale()) : s.scale();
-        if (!s.refTensor().equals(in.id()) || !s.refAxis().equals(axis) || scale != 1 || s.offset() != 0)
+        if (!s.refTensor().equals(in.id()) || !s.refAxis().equals(axis) || scale != 1 || s.offset() > 0 || s.offset() % 2 != 0)
             throw refuse("output axis " + axis + " is " + s.refTensor() + "." + s.refAxis() + " * " + scale + " + "
-                    + s.offset() + "; Tessera needs each output space axis at its input axis's size (scale 1, offset 0)");
+                    + s.offset() + "; Tessera needs each output space axis at its input axis's size, or smaller by an "
+                    + "even number of voxels (scale 1, offset 0, -2, -4, ...)");
+    }
+
+    /**
+     * How many voxels per side the output lacks along a space axis: a reference to the same input axis with
+     * offset -2c (a network of unpadded convolutions) gives c; the wrapped graph pads such an output back to the
+     * input's size by repeating its edge, and the card's halo covers the padding.
+     */
+    private int outputCrop(Description.Tensor in, Description.Tensor out, String axis) {
+        Description.Size s = out.axis(axis).size();
+        if (s == null || !s.isReference() || s.offset() >= 0 || s.offset() % 2 != 0)
+            return 0;
+        checkSameSize(in, out, axis, 0, false);
+        return -s.offset() / 2;
     }
 
     private static String describe(Description.Size s) {

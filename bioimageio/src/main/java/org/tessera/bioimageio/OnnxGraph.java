@@ -299,6 +299,13 @@ final class OnnxGraph {
             return node(op, List.of(in), fresh());
         }
 
+        /** Pads by repeating the edge: {@code pads} as ONNX orders them (every axis's begin, then every end). */
+        String padEdges(String in, long[] pads) {
+            Protobuf.Writer mode = new Protobuf.Writer().string(1, "mode").varint(20, 3).string(4, "edge");
+            return opset >= 11 ? node("Pad", List.of(in, longs(pads)), fresh(), mode)
+                    : node("Pad", List.of(in), fresh(), mode, ints("pads", pads));
+        }
+
         String concat(long axis, String... in) {
             return node("Concat", List.of(in), fresh(), intAttribute("axis", axis));
         }

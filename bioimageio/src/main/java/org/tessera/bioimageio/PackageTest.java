@@ -74,6 +74,7 @@ final class PackageTest {
         long[] actualShape = out.shape().clone();
         if (r.paired())
             actualShape[1] = 1;
+        actual = cropSpace(actual, actualShape, r.crop()); // the padding the graph added to a smaller output
         if (!Arrays.equals(actualShape, expectedShape))
             throw new InvalidInputException(where + ": on its test input the model gives " + Arrays.toString(actualShape)
                     + " (N, C, [D,] H, W) but the test output is " + Arrays.toString(expectedShape)
@@ -91,6 +92,36 @@ final class PackageTest {
                 mismatched++;
         }
         return new Report(worst, mismatched, expected.length, tolerance, x, inShape, out.data(), out.shape());
+    }
+
+    /** A (N, C, [D,] H, W) array without {@code crop} (x, y[, z]) voxels on each side; {@code shape} is updated. */
+    static float[] cropSpace(float[] data, long[] shape, int[] crop) {
+        int dims = shape.length - 2;
+        long[] to = shape.clone();
+        boolean any = false;
+        for (int k = 0; k < dims; k++) {
+            to[2 + dims - 1 - k] -= 2L * crop[k];
+            any |= crop[k] > 0;
+        }
+        if (!any)
+            return data;
+        float[] out = new float[Math.toIntExact(Engine.product(to))];
+        int[] counter = new int[to.length];
+        for (int i = 0; i < out.length; i++) {
+            long src = 0;
+            for (int a = 0; a < to.length; a++) {
+                int c = a < 2 ? 0 : crop[dims - 1 - (a - 2)];
+                src = src * shape[a] + counter[a] + c;
+            }
+            out[i] = data[(int) src];
+            for (int a = to.length - 1; a >= 0; a--) {
+                if (++counter[a] < to[a])
+                    break;
+                counter[a] = 0;
+            }
+        }
+        System.arraycopy(to, 0, shape, 0, to.length);
+        return out;
     }
 
     private static Npy.Array read(Path file, String where) {

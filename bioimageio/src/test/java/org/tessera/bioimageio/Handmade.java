@@ -26,6 +26,10 @@ final class Handmade {
     String weightsExtra = "";
     String op = "Identity";
     int type = OnnxGraph.FLOAT;
+    /** A network to use instead of the one-node one; null: that one. */
+    byte[] network;
+    /** The output's space axes are this many voxels smaller than the input's (offset of the size reference). */
+    int outputShrink;
     /** The network's own sizes per package axis (0: dynamic); null: all dynamic. */
     long[] networkShape;
     long seed = 1;
@@ -113,7 +117,8 @@ final class Handmade {
                     java.util.stream.IntStream.range(0, channels).mapToObj(c -> (output ? "out" : "in") + c).toList()) + "]\n";
             default -> {
                 int k = "xyz".indexOf(a);
-                String s = output ? "{tensor_id: raw, axis_id: " + a + "}" : size != null ? size : String.valueOf(space[k]);
+                String s = output ? "{tensor_id: raw, axis_id: " + a + (outputShrink > 0 ? ", offset: -" + outputShrink : "") + "}"
+                        : size != null ? size : String.valueOf(space[k]);
                 yield "      - type: space\n        id: " + a + "\n        size: " + s + "\n" + (output ? outputExtra : "");
             }
         };
@@ -145,9 +150,14 @@ final class Handmade {
     /** Writes network, tensors and rdf.yaml; returns the package folder. */
     Path write(double[] input, double[] expected) throws IOException {
         Files.createDirectories(dir);
-        Files.write(dir.resolve("net.onnx"), Packages.onePartNetwork(op, networkShape != null ? networkShape : new long[axes.length()], type));
+        Files.write(dir.resolve("net.onnx"), network != null ? network
+                : Packages.onePartNetwork(op, networkShape != null ? networkShape : new long[axes.length()], type));
         Packages.npy(dir.resolve("in.npy"), input, shape());
-        Packages.npy(dir.resolve("out.npy"), expected, shape());
+        long[] outShape = shape();
+        for (int k = 0; k < outShape.length; k++)
+            if ("xyz".indexOf(axes.charAt(k)) >= 0)
+                outShape[k] -= outputShrink;
+        Packages.npy(dir.resolve("out.npy"), expected, outShape);
         if (format04) {
             Packages.write(dir.resolve("rdf.yaml"), write04());
             Packages.write(dir.resolve("README.md"), "# handmade\n");

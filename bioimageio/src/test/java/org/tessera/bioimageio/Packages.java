@@ -59,6 +59,17 @@ final class Packages {
                 .message(8, new Protobuf.Writer().string(1, "").varint(2, 17)).toByteArray();
     }
 
+    /** A network of one unpadded 3 x 3 average pooling (stride 1) over (N, C, H, W): the output is 2 smaller. */
+    static byte[] valid3x3Average() {
+        Protobuf.Writer kernel = new Protobuf.Writer().string(1, "kernel_shape").varint(20, 7).varint(8, 3).varint(8, 3);
+        Protobuf.Writer node = new Protobuf.Writer().string(1, "x").string(2, "y").string(3, "pool").string(4, "AveragePool")
+                .message(5, kernel);
+        Protobuf.Writer graph = new Protobuf.Writer().message(1, node).string(2, "net")
+                .message(11, valueInfo("x", new long[4], OnnxGraph.FLOAT)).message(12, valueInfo("y", new long[4], OnnxGraph.FLOAT));
+        return new Protobuf.Writer().varint(1, 8).string(2, "tessera-test").message(7, graph)
+                .message(8, new Protobuf.Writer().string(1, "").varint(2, 17)).toByteArray();
+    }
+
     private static Protobuf.Writer valueInfo(String name, long[] dims, int type) {
         Protobuf.Writer shape = new Protobuf.Writer();
         for (int i = 0; i < dims.length; i++)

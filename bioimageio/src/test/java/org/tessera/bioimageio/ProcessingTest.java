@@ -226,6 +226,55 @@ class ProcessingTest {
     }
 
     @Test
+    void anOutputSmallerThanItsInputIsPaddedBackAndItsBorderIsHalo() throws Exception {
+        Handmade h = pkg();
+        h.network = Packages.valid3x3Average();
+        h.outputShrink = 2; // output size = input size - 2 (offset -2)
+        h.post = "      - id: scale_linear\n        kwargs: {gain: 0.01}\n";
+        double[] x = h.input();
+        int w = h.space[0], hh = h.space[1];
+        double[] expected = new double[2 * (hh - 2) * (w - 2)];
+        for (int c = 0; c < 2; c++)
+            for (int y = 0; y < hh - 2; y++)
+                for (int xx = 0; xx < w - 2; xx++) {
+                    double sum = 0;
+                    for (int dy = 0; dy < 3; dy++)
+                        for (int dx = 0; dx < 3; dx++)
+                            sum += x[(c * hh + y + dy) * w + xx + dx];
+                    expected[(c * (hh - 2) + y) * (w - 2) + xx] = sum / 9 * 0.01;
+                }
+        Model m = imported(h, x, expected);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 1, 1 }, m.card().halo());
+        System.out.println("offset -2 output: " + maxDiff(log));
+        // it segments any image at the image's size, blended or cropped
+        org.tessera.volume.Volume one = org.tessera.volume.phantom.Phantoms.nuclei2D(50, 40, 3, false, 2).image();
+        @SuppressWarnings({ "unchecked", "rawtypes" })
+        net.imglib2.RandomAccessibleInterval<net.imglib2.type.numeric.real.DoubleType> c = (net.imglib2.RandomAccessibleInterval) one.image();
+        var flipped = net.imglib2.view.Views.zeroMin(net.imglib2.view.Views.invertAxis(c, 0));
+        org.tessera.volume.Volume two = org.tessera.volume.Volume.withChannels(net.imglib2.view.Views.stack(c, flipped), one.spacing());
+        int[] labels = Format04Test.labels(m, two, org.tessera.unet.SegmentOptions.defaults().withTile(new int[] { 32, 24 })
+                .withMode(org.tessera.volume.tiling.TileMode.HALO));
+        assertEquals(50 * 40, labels.length);
+        // away from the image's border every 3 x 3 window lies inside the image: label 1 where channel 1's mean wins
+        net.imglib2.RandomAccess<? extends net.imglib2.type.numeric.RealType<?>> a = one.image().randomAccess();
+        int checked = 0, ones = 0;
+        for (int y = 1; y < 39; y++)
+            for (int xx = 1; xx < 49; xx++) {
+                double m0 = 0, m1 = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        m0 += a.setPositionAndGet(xx + dx, y + dy).getRealDouble();
+                        m1 += a.setPositionAndGet(49 - (xx + dx), y + dy).getRealDouble(); // channel 1 is x-flipped
+                    }
+                int expectedLabel = m1 > m0 ? 1 : 0;
+                assertEquals(expectedLabel, labels[y * 50 + xx], "pixel " + xx + "," + y);
+                checked++;
+                ones += expectedLabel;
+            }
+        assertTrue(ones > 0 && ones < checked, "both labels occur");
+    }
+
+    @Test
     void timeAndIndexAxesOfSizeOneAreDropped() throws Exception {
         Handmade h = pkg();
         h.axes = "tbixyc";
