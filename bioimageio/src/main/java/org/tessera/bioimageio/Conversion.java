@@ -82,12 +82,68 @@ final class Conversion {
         checkRank(in, gIn);
         checkRank(out, gOut);
 
-        // sizes of the input, in Tessera's x, y, z order
-        String[] space = dims == 3 ? new String[] { "x", "y", "z" } : new String[] { "x", "y" };
         int channelsIn = channelCount(in, null);
         for (Description.Axis a : in.axes())
             if (a.type().equals("time") || a.type().equals("index"))
                 requireOne(in, a);
+        Tiles geometry = tiles(in, out, inLayout, gIn);
+        for (Description.Axis a : out.axes())
+            if (a.type().equals("time") || a.type().equals("index"))
+                requireOne(out, a);
+        int channelsOut = channelCount(out, in);
+        Preprocessing pre = preprocessing(in, inLayout, channelsIn);
+        OutputRule rule = outputRule(out, outLayout, channelsOut);
+
+        // the wrapped graph: package layout and element-wise steps around the network
+        OnnxGraph.Nodes before = graph.nodes("tessera_pre_"), after = graph.nodes("tessera_post_");
+        String x = inLayout.fromTessera(before, INPUT);
+        for (Description.Op op : pre.inGraph())
+            x = elementwise(before, op, x, in, inLayout);
+        if (gIn.elemType() != OnnxGraph.FLOAT && gIn.elemType() != 0)
+            x = before.cast(x, gIn.elemType());
+        before.identity(x, gIn.name());
+        String y = gOut.name();
+        if (gOut.elemType() != OnnxGraph.FLOAT)
+            y = after.cast(y, OnnxGraph.FLOAT);
+        for (Description.Op op : rule.inGraph())
+            y = elementwise(after, op, y, out, outLayout);
+        y = outLayout.toTessera(after, y);
+        if (Arrays.stream(geometry.crop()).anyMatch(c -> c > 0)) {
+            long[] pads = new long[2 * (2 + dims)];
+            for (int k = 0; k < dims; k++)
+                pads[2 + dims - 1 - k] = pads[2 + dims + 2 + dims - 1 - k] = geometry.crop()[k]; // begins, then ends; x is last
+            y = after.padEdges(y, pads);
+        }
+        if (rule.paired())
+            y = after.concat(1, after.constantMinus(1, y), y);
+        after.identity(y, OUTPUT);
+        boolean singleBatch = in.axis("batch") == null || (in.axis("batch").size() != null && in.axis("batch").size().fixed() == 1)
+                || (gIn.shape() != null && inLayout.index("B") >= 0 && gIn.shape()[inLayout.index("B")] == 1);
+        long[] inShape = new long[2 + dims], outShape = new long[2 + dims];
+        inShape[0] = outShape[0] = singleBatch ? 1 : -1;
+        inShape[1] = channelsIn;
+        outShape[1] = rule.paired() ? 2 : channelsOut;
+        for (int k = 0; k < dims; k++) {
+            inShape[2 + dims - 1 - k] = geometry.fixed() ? geometry.patch()[k] : -1;
+            outShape[2 + dims - 1 - k] = -1;
+        }
+        byte[] wrapped = graph.wrap(gIn.name(), gOut.name(), before, after, new OnnxGraph.Tensor(INPUT, OnnxGraph.FLOAT, inShape),
+                new OnnxGraph.Tensor(OUTPUT, OnnxGraph.FLOAT, outShape));
+        Map<String, Object> card = card(id, in, out, graph, channelsIn, geometry, pre, rule);
+        return new Result(wrapped, card, inLayout, outLayout, pre.normalization(), rule.kind(), rule.paired(),
+                rule.classes(), geometry.crop());
+    }
+
+    /**
+     * The card's tile geometry, in Tessera's x, y[, z] order: the tile chosen from the input's allowed sizes,
+     * its divisibility (1 for a fixed tile), the halo (the output halo plus what a smaller output lacks) and
+     * that lack per side ({@code crop}).
+     */
+    private record Tiles(int[] patch, int[] divisibility, int[] halo, int[] crop, boolean fixed) {}
+
+    private Tiles tiles(Description.Tensor in, Description.Tensor out, Layout inLayout, OnnxGraph.Tensor gIn) {
+        int dims = inLayout.dims();
+        String[] space = dims == 3 ? new String[] { "x", "y", "z" } : new String[] { "x", "y" };
         int[] patch = new int[dims], divisibility = new int[dims], halo = new int[dims];
         boolean fixed = false;
         int[] graphSize = new int[dims]; // a size the ONNX graph fixes, 0 where it is dynamic
@@ -159,9 +215,17 @@ final class Conversion {
             if (halo[k] < 0 || 2 * halo[k] >= patch[k])
                 throw refuse("output axis " + space[k] + " has halo " + halo[k] + ", too large for the tile "
                         + patch[k] + " chosen from the input's sizes");
+        return new Tiles(patch, divisibility, halo, crop, fixed);
+    }
 
-        // processing steps: the one statistics step (if any) becomes the normalization; the casts before it
-        // change nothing on an image as read; every step after it, or every step when there is none, runs in the graph
+    /** The one statistics step as the card's normalization, and the element-wise steps the graph runs. */
+    private record Preprocessing(Map<String, Object> normalization, List<Description.Op> inGraph) {}
+
+    /**
+     * The one statistics step (if any) becomes the normalization; the casts before it change nothing on an
+     * image as read; every step after it, or every step when there is none, runs in the graph.
+     */
+    private Preprocessing preprocessing(Description.Tensor in, Layout inLayout, int channelsIn) {
         Map<String, Object> normalization = new LinkedHashMap<>(Map.of("scheme", "none"));
         List<Description.Op> preGraph = new ArrayList<>();
         int statistics = -1;
@@ -187,6 +251,13 @@ final class Conversion {
             }
         }
         preGraph.addAll(in.processing().subList(statistics + 1, in.processing().size()));
+        return new Preprocessing(normalization, preGraph);
+    }
+
+    /** How outputs become labels (the card's output kind and classes), and the postprocessing left to the graph. */
+    private record OutputRule(OutputKind kind, boolean paired, List<String> classes, List<Description.Op> inGraph) {}
+
+    private OutputRule outputRule(Description.Tensor out, Layout outLayout, int channelsOut) {
         List<Description.Op> post = new ArrayList<>(out.processing());
         for (Description.Op op : post)
             checkKnown(op, "postprocessing");
@@ -236,57 +307,25 @@ final class Conversion {
             case LOGITS -> "argmax of the softmax over the channels";
             case PROBABILITIES -> paired ? "foreground where the output exceeds 0.5" : "argmax over the channels";
         });
+        return new OutputRule(kind, paired, classes, post);
+    }
 
-        // the wrapped graph
-        OnnxGraph.Nodes before = graph.nodes("tessera_pre_"), after = graph.nodes("tessera_post_");
-        String x = inLayout.fromTessera(before, INPUT);
-        for (Description.Op op : preGraph)
-            x = elementwise(before, op, x, in, inLayout);
-        if (gIn.elemType() != OnnxGraph.FLOAT && gIn.elemType() != 0)
-            x = before.cast(x, gIn.elemType());
-        before.identity(x, gIn.name());
-        String y = gOut.name();
-        if (gOut.elemType() != OnnxGraph.FLOAT)
-            y = after.cast(y, OnnxGraph.FLOAT);
-        for (Description.Op op : post)
-            y = elementwise(after, op, y, out, outLayout);
-        y = outLayout.toTessera(after, y);
-        if (Arrays.stream(crop).anyMatch(c -> c > 0)) {
-            long[] pads = new long[2 * (2 + dims)];
-            for (int k = 0; k < dims; k++)
-                pads[2 + dims - 1 - k] = pads[2 + dims + 2 + dims - 1 - k] = crop[k]; // begins, then ends; x is last
-            y = after.padEdges(y, pads);
-        }
-        if (paired)
-            y = after.concat(1, after.constantMinus(1, y), y);
-        after.identity(y, OUTPUT);
-        boolean singleBatch = in.axis("batch") == null || (in.axis("batch").size() != null && in.axis("batch").size().fixed() == 1)
-                || (gIn.shape() != null && inLayout.index("B") >= 0 && gIn.shape()[inLayout.index("B")] == 1);
-        long[] inShape = new long[2 + dims], outShape = new long[2 + dims];
-        inShape[0] = outShape[0] = singleBatch ? 1 : -1;
-        inShape[1] = channelsIn;
-        outShape[1] = paired ? 2 : channelsOut;
-        for (int k = 0; k < dims; k++) {
-            inShape[2 + dims - 1 - k] = fixed ? patch[k] : -1;
-            outShape[2 + dims - 1 - k] = -1;
-        }
-        byte[] wrapped = graph.wrap(gIn.name(), gOut.name(), before, after, new OnnxGraph.Tensor(INPUT, OnnxGraph.FLOAT, inShape),
-                new OnnxGraph.Tensor(OUTPUT, OnnxGraph.FLOAT, outShape));
-
+    private Map<String, Object> card(String id, Description.Tensor in, Description.Tensor out, OnnxGraph graph,
+            int channelsIn, Tiles t, Preprocessing pre, OutputRule rule) {
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("id", id);
         card.put("name", d.name());
         card.put("architecture", "bioimageio");
-        card.put("dimensionality", dims);
+        card.put("dimensionality", t.patch().length);
         card.put("input", Map.of("name", INPUT, "channels", channelNames(in, channelsIn)));
-        card.put("output", Map.of("name", OUTPUT, "kind", kind.name().toLowerCase(), "classes", classes));
-        card.put("normalization", normalization);
+        card.put("output", Map.of("name", OUTPUT, "kind", rule.kind().name().toLowerCase(), "classes", rule.classes()));
+        card.put("normalization", pre.normalization());
         card.put("trainingSpacing", null);
         card.put("spacingUnit", "");
-        card.put("patchSize", patch);
-        card.put("divisibility", divisibility);
-        card.put("fixedInputSize", fixed ? patch : null);
-        card.put("halo", halo);
+        card.put("patchSize", t.patch());
+        card.put("divisibility", t.divisibility());
+        card.put("fixedInputSize", t.fixed() ? t.patch() : null);
+        card.put("halo", t.halo());
         Map<String, Object> network = new LinkedHashMap<>();
         network.put("source", "bioimage.io model description " + d.formatVersion());
         network.put("weights", "onnx, opset " + graph.opset());
@@ -294,22 +333,22 @@ final class Conversion {
         network.put("outputAxes", out.axisIds());
         network.put("preprocessing", names(in.processing()));
         network.put("postprocessing", names(out.processing()));
-        if (Arrays.stream(crop).anyMatch(c -> c > 0))
-            network.put("outputPadding", "the output is " + Arrays.toString(crop) + " voxels (x, y[, z]) per side smaller "
+        if (Arrays.stream(t.crop()).anyMatch(c -> c > 0))
+            network.put("outputPadding", "the output is " + Arrays.toString(t.crop()) + " voxels (x, y[, z]) per side smaller "
                     + "than the input; the graph repeats its edge to the input's size and the halo includes it");
-        network.put("labels", paired ? "foreground where the single output channel exceeds 0.5"
-                : kind == OutputKind.SIGMOID ? "sigmoid per channel, threshold 0.5" : "argmax over the channels");
+        network.put("labels", rule.paired() ? "foreground where the single output channel exceeds 0.5"
+                : rule.kind() == OutputKind.SIGMOID ? "sigmoid per channel, threshold 0.5" : "argmax over the channels");
         card.put("network", network);
         // a Tessera export's instance rule (which classes are the objects' interior and boundary), where it fits
         Object interior = d.instances().get("interior");
-        if (interior != null && classes.contains(String.valueOf(interior)))
+        if (interior != null && rule.classes().contains(String.valueOf(interior)))
             card.put("instances", d.instances());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("name", d.name());
         data.put("source", "bioimage.io package" + (d.id().isEmpty() ? "" : " " + d.id()) + " (rdf.yaml in this folder)");
         data.put("licence", d.license());
         card.put("trainingData", data);
-        return new Result(wrapped, card, inLayout, outLayout, normalization, kind, paired, classes, crop);
+        return card;
     }
 
     private void checkRank(Description.Tensor t, OnnxGraph.Tensor g) {
