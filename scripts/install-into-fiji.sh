@@ -42,7 +42,8 @@ PLUGIN_JAR=$(ls "$ROOT"/plugins/target/plugins-*.jar 2>/dev/null | grep -v -e so
 rm -f "$FIJI"/jars/onnxruntime-[0-9]*.jar "$FIJI"/jars/onnxruntime_gpu-[0-9]*.jar
 # Older Tessera jars go too.
 rm -f "$FIJI"/plugins/plugins-*.jar "$FIJI"/plugins/Tessera_Plugins-*.jar \
-      "$FIJI"/jars/volume-ops-*.jar "$FIJI"/jars/unet-family-*.jar "$FIJI"/jars/nnunet-planner-*.jar
+      "$FIJI"/jars/volume-ops-*.jar "$FIJI"/jars/unet-family-*.jar "$FIJI"/jars/nnunet-planner-*.jar \
+      "$FIJI"/jars/bioimageio-*.jar
 
 echo "Copying into $FIJI:"
 target="$FIJI/plugins/Tessera_Plugins-$(basename "$PLUGIN_JAR" | sed 's/^plugins-//')"
@@ -51,7 +52,7 @@ echo "  plugins/$(basename "$target")"
 for jar in "$STAGE"/*.jar; do
   name=$(basename "$jar")
   case "$name" in
-    jackson-*) # Fiji ships Jackson: keep its copy when it has one
+    jackson-*|snakeyaml-*) # Fiji ships Jackson and SnakeYAML (2.5 in pom-scijava 44): keep its copy when it has one
       base=${name%-[0-9]*.jar}
       if ls "$FIJI"/jars/"$base"-[0-9]*.jar >/dev/null 2>&1; then echo "  (Fiji has $base already, kept)"; continue; fi ;;
   esac

@@ -12,7 +12,7 @@ import picocli.CommandLine;
 @Command(name = "tessera", mixinStandardHelpOptions = true, versionProvider = TesseraCli.Version.class,
         description = "Deep-learning segmentation of 2D and 3D images (NIfTI, TIFF, PNG) with ONNX models.",
         subcommands = { ModelsCommand.class, InfoCommand.class, SegmentCommand.class, EvaluateCommand.class,
-                BenchCommand.class, PhantomCommand.class, FingerprintCommand.class, PlanCommand.class, ImportCommand.class, CommandLine.HelpCommand.class },
+                BenchCommand.class, PhantomCommand.class, FingerprintCommand.class, PlanCommand.class, ImportCommand.class, ExportCommand.class, CommandLine.HelpCommand.class },
         footer = { "", "Exit status: 0 done, 1 unexpected failure, 2 bad input or parameters (the message says what "
                 + "to change), 3 a folder run finished but some inputs failed." })
 public final class TesseraCli {

@@ -56,6 +56,7 @@ final class CorpusFiles {
         otherFiles();
         folders();
         models();
+        bioimageio();
         planner();
         options();
         return cases;
@@ -593,6 +594,132 @@ final class CorpusFiles {
         add("models", "models-dir-missing", BAD, missingModels.getFileName().toString(), out, List.of(goodInput),
                 "segment", "-m", "nuclei-2d-unet", "--models", missingModels.toString(), "-i", goodInput.toString(),
                 "-o", out.toString(), "--device", "cpu");
+    }
+
+    // ---- bioimage.io packages -------------------------------------------------------------------------------
+
+    /** A valid package (the tiny 2D fixture exported), its entries by name. */
+    private java.util.Map<String, byte[]> goodPackage() throws IOException {
+        Path zip = dir.resolve("made/good-package.zip");
+        Files.createDirectories(zip.getParent());
+        org.tessera.bioimageio.BioimageioExporter.export(new org.tessera.unet.ModelZoo(getClass().getClassLoader(),
+                List.of(CliTest.FIXTURES)).get("tiny-unet-2d"), zip, new org.tessera.bioimageio.BioimageioExporter.Options(
+                null, List.of("Tester"), "https://example.org/tiny"));
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            for (var e : java.util.Collections.list(z.entries()))
+                entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+        }
+        return entries;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] zipOf(java.util.Map<String, byte[]> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            for (var e : entries.entrySet()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code tessera import bioimageio PACKAGE} into an empty models folder that must stay empty. */
+    private void importCase(String name, Path source) throws IOException {
+        Path models = Files.createDirectories(out());
+        add("bioimageio", name, BAD, source.getFileName().toString(), models, List.of(source), "import", "bioimageio",
+                source.toString(), "--models", models.toString());
+    }
+
+    private void packageZip(String name, java.util.Map<String, byte[]> entries) throws IOException {
+        importCase(name, write("bioimageio", name + ".zip", zipOf(entries)));
+    }
+
+    private void packageFolder(String name, java.util.Map<String, byte[]> entries) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("in/bioimageio").resolve(name));
+        for (var e : entries.entrySet())
+            Files.write(folder.resolve(e.getKey()), e.getValue());
+        importCase(name, folder);
+    }
+
+    private void bioimageio() throws IOException {
+        java.util.Map<String, byte[]> good = goodPackage();
+        String rdf = new String(good.get("rdf.yaml"), StandardCharsets.UTF_8);
+        java.util.function.BiConsumer<String, String> withRdf = (name, text) -> {
+            java.util.Map<String, byte[]> e = new java.util.LinkedHashMap<>(good);
+            e.put("rdf.yaml", text.getBytes(StandardCharsets.UTF_8));
+            try {
+                packageZip(name, e);
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+        };
+        withRdf.accept("rdf-random", new String(randomBytes(600), StandardCharsets.ISO_8859_1));
+        withRdf.accept("rdf-empty", "");
+        withRdf.accept("rdf-truncated", rdf.substring(0, rdf.length() / 2));
+        withRdf.accept("rdf-list", "- 1\n- 2\n");
+        withRdf.accept("rdf-python-tag", "!!python/object/apply:os.system [\"echo hi\"]\n");
+        withRdf.accept("rdf-java-tag", "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[]]]\n");
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'k'; c++)
+            bomb.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ", ").repeat(9)).append("]\n");
+        withRdf.accept("rdf-anchor-bomb", bomb.toString());
+        withRdf.accept("rdf-huge", rdf + "notes: '" + "x".repeat(1 << 21) + "'\n");
+        withRdf.accept("rdf-deep", "a: " + "[".repeat(500) + "]".repeat(500) + "\n");
+        withRdf.accept("rdf-version", rdf.replace("format_version: 0.5.5", "format_version: 9.1.0"));
+        withRdf.accept("rdf-no-inputs", rdf.replaceFirst("(?s)inputs:.*?outputs:", "outputs:"));
+        withRdf.accept("rdf-bad-sha", rdf.replaceFirst("(source: model.onnx\n\\s+sha256: )[0-9a-f]{8}", "$100000000"));
+        withRdf.accept("rdf-unknown-op", rdf.replace("id: ensure_dtype", "id: ensure_dtipe"));
+        withRdf.accept("rdf-axes", rdf.replaceFirst("(?m)^( *)- type: batch\n", "$1- type: batch\n$1- type: time\n$1  size: 3\n"));
+        withRdf.accept("rdf-url-weights", rdf.replace("source: model.onnx", "source: https://example.org/model.onnx"));
+        withRdf.accept("rdf-escape", rdf.replace("source: test_input.npy", "source: ../../test_input.npy"));
+        withRdf.accept("rdf-absolute", rdf.replace("source: test_input.npy", "source: /etc/passwd"));
+        withRdf.accept("rdf-torch-only", rdf.replaceFirst("(?s)weights:.*?(\n\\S|$)", "weights:\n  torchscript:\n    source: model.onnx\n$1"));
+        for (String entry : List.of("model.onnx", "test_input.npy", "test_output.npy")) {
+            java.util.Map<String, byte[]> missing = new java.util.LinkedHashMap<>(good);
+            missing.remove(entry);
+            packageZip("missing-" + entry.replace('.', '-'), missing);
+            java.util.Map<String, byte[]> cut = new java.util.LinkedHashMap<>(good);
+            cut.put(entry, cut(good.get(entry), good.get(entry).length / 2));
+            packageZip("truncated-" + entry.replace('.', '-'), cut);
+        }
+        java.util.Map<String, byte[]> slip = new java.util.LinkedHashMap<>(good);
+        slip.put("../../outside.txt", "x".getBytes(StandardCharsets.UTF_8));
+        packageZip("zip-slip", slip);
+        java.util.Map<String, byte[]> absolute = new java.util.LinkedHashMap<>(good);
+        absolute.put("/tmp/tessera-absolute.txt", "x".getBytes(StandardCharsets.UTF_8));
+        packageZip("zip-absolute", absolute);
+        importCase("zip-random", write("bioimageio", "zip-random.zip", randomBytes(2000)));
+        importCase("zip-empty", write("bioimageio", "zip-empty.zip", new byte[0]));
+        importCase("zip-truncated", write("bioimageio", "zip-truncated.zip", cut(zipOf(good), zipOf(good).length / 2)));
+        // files changed with their sha256 updated: the package's own test and the .npy reader refuse them
+        String[][] changed = { { "folder-wrong-test-output", "test_output.npy", "input" }, { "folder-cut-test-input",
+                "test_input.npy", "cut" }, { "folder-cut-test-output", "test_output.npy", "cut" },
+                { "folder-random-onnx", "model.onnx", "random" } };
+        for (String[] c : changed) {
+            java.util.Map<String, byte[]> e = new java.util.LinkedHashMap<>(good);
+            byte[] old = good.get(c[1]);
+            byte[] now = switch (c[2]) {
+                case "input" -> good.get("test_input.npy");
+                case "cut" -> cut(old, old.length - 40);
+                default -> randomBytes(old.length);
+            };
+            e.put(c[1], now);
+            e.put("rdf.yaml", rdf.replace(sha256(old), sha256(now)).getBytes(StandardCharsets.UTF_8));
+            packageFolder(c[0], e);
+        }
+        java.util.Map<String, byte[]> noRdf = new java.util.LinkedHashMap<>(good);
+        noRdf.remove("rdf.yaml");
+        packageFolder("folder-no-rdf", noRdf);
     }
 
     // ---- plans, fingerprints, data sets --------------------------------------------------------------------

@@ -178,14 +178,27 @@ public final class FijiTestSupport {
      */
     public static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, String... mainAndArgs)
             throws IOException, InterruptedException {
-        return harnessUnderXvfb(240, dir, imagej, screen, reportFile, mainAndArgs);
+        return harnessUnderXvfb(240, dir, imagej, screen, reportFile, List.of(), mainAndArgs);
     }
 
-    /** {@link #harnessUnderXvfb(Path, Path, String, Path, String...)} with its own time limit. */
+    /** The same with extra JVM options (a later -D wins over the fixture models' property). */
+    static String harnessUnderXvfb(Path dir, Path imagej, String screen, Path reportFile, List<String> jvmOptions,
+            String... mainAndArgs) throws IOException, InterruptedException {
+        return harnessUnderXvfb(240, dir, imagej, screen, reportFile, jvmOptions, mainAndArgs);
+    }
+
+    /** The same with its own time limit. */
     public static String harnessUnderXvfb(int seconds, Path dir, Path imagej, String screen, Path reportFile,
             String... mainAndArgs) throws IOException, InterruptedException {
+        return harnessUnderXvfb(seconds, dir, imagej, screen, reportFile, List.of(), mainAndArgs);
+    }
+
+    private static String harnessUnderXvfb(int seconds, Path dir, Path imagej, String screen, Path reportFile,
+            List<String> jvmOptions, String... mainAndArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("xvfb-run", "-a", "-s", "-screen 0 " + screen));
-        command.addAll(javaCommand(false, "-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
+        List<String> options = new ArrayList<>(List.of("-Dplugins.dir=" + imagej, "-Duser.home=" + dir.resolve("home")));
+        options.addAll(jvmOptions);
+        command.addAll(javaCommand(false, options.toArray(String[]::new)));
         command.addAll(List.of(mainAndArgs));
         Run r = run(command, dir, seconds);
         assertFalse(r.timedOut(), "ImageJ under Xvfb did not finish in time:\n" + r.output());
