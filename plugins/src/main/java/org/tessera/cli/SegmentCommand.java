@@ -37,7 +37,8 @@ final class SegmentCommand extends Subcommand {
                     + "('tessera models --card classic:kmeans' lists them).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE_OR_DIR", description = "An image, or a folder of images.")
+    @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE_OR_DIR",
+            description = "An image, a folder of images, or a list file (.txt, one image per line).")
     Path input;
 
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "OUTDIR", description = "Folder for the outputs (created).")
