@@ -225,4 +225,48 @@ class SparkJobsTest {
                 out.toString(), "--block", "32,32,16")));
         assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(out), "labels differ from the whole-volume run");
     }
+
+    @Test
+    void aVolumeInBlocksEqualsTheWholeVolumeRunInHaloMode() throws IOException {
+        // nuclei-2d-unet's halo is 56: tiles of 176 keep cores of 64, read with their context
+        Path big = dir.resolve("wide.nii");
+        VolumeIO.write(stack(Phantoms.nuclei2D(200, 184, 8, false, 3).image(), Phantoms.nuclei2D(200, 184, 8, false, 4).image()),
+                big);
+        String[] options = { "--tile", "176,176", "--mode", "halo" };
+        Path reference = reference(big, dir.resolve("reference"), options).resolve("wide_labels.nii");
+        Path out = dir.resolve("labels.nii");
+        assertEquals(0, spark(concat(options, "segment-volume", "-m", MODEL, "-i", big.toString(), "-o", out.toString(),
+                "--block", "176,176,1")));
+        assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(out), "labels differ from the whole-volume run");
+    }
+
+    /** Two 2D images as the planes of a stack. */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static org.tessera.volume.Volume stack(org.tessera.volume.Volume a, org.tessera.volume.Volume b) {
+        return org.tessera.volume.Volume.of((net.imglib2.RandomAccessibleInterval) net.imglib2.view.Views.stack(
+                (net.imglib2.RandomAccessibleInterval) a.image(), (net.imglib2.RandomAccessibleInterval) b.image()),
+                0.5, 0.5, 2.0);
+    }
+
+    @Test
+    void segmentVolumeRefusesWhatBlocksCannotReproduce() throws IOException {
+        Path gz = dir.resolve("stack.nii.gz"), plain = dir.resolve("stack.nii"), out = dir.resolve("labels.nii");
+        VolumeIO.write(Phantoms.nuclei3D(48, 40, 8, 3, false, 1).image(), gz);
+        VolumeIO.write(Phantoms.nuclei3D(48, 40, 8, 3, false, 1).image(), plain);
+        // a compressed input cannot be read by offset
+        assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", MODEL, "-i", gz.toString(), "-o", out.toString()));
+        // a block that is not a multiple of the tile
+        assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", MODEL, "-i", plain.toString(), "-o",
+                out.toString(), "--tile", "16,16", "--block", "24,16,4"));
+        // the 3D network was trained at 0.8 x 0.8 x 1.75 um; the phantom is 0.5 x 0.5 x 2: one run would resample it
+        assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", "nuclei-3d-unet", "-i", plain.toString(),
+                "-o", out.toString()));
+        // a classic method works on the whole image
+        assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", "classic:otsu", "-i", plain.toString(),
+                "-o", out.toString()));
+        try (Stream<Path> list = Files.list(dir)) {
+            assertTrue(list.noneMatch(p -> p.getFileName().toString().startsWith(".labels.nii")
+                    || p.getFileName().toString().equals("labels.nii")), "nothing is left behind");
+        }
+    }
 }

@@ -111,7 +111,8 @@ public final class NiftiRegions {
         long[] size = box.dimensionsAsLongArray();
         checkBox(file, layout.shape(), min, size);
         if (!NiftiDataType.of(box.getType(), file).equals(h.type))
-            throw new IllegalArgumentException(file + " holds " + h.type.label + " voxels, not " + box.getType());
+            throw new IllegalArgumentException(file + " holds " + h.type.label + " voxels, not "
+                    + box.getType().getClass().getSimpleName());
         int row = Math.toIntExact(size[0]);
         ByteBuffer buffer = ByteBuffer.allocate(row * h.type.bytes).order(h.order);
         Iterator<? extends RealType<?>> voxels = Views.flatIterable(box).iterator();
