@@ -46,7 +46,8 @@ final class SegmentVolumeJob implements java.util.concurrent.Callable<Integer> {
     Path output;
 
     @Option(names = "--block", paramLabel = "X,Y[,Z]", split = ",",
-            description = "Block core per axis in voxels, a multiple of the tile. Default: 4 tiles per axis.")
+            description = "Block core per axis in voxels, a multiple of the tile (halo mode: of the tile's core, tile - 2 x "
+                    + "halo). Default: 4 of these per axis.")
     int[] block;
 
     @picocli.CommandLine.Spec

@@ -57,7 +57,8 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
      * Checks the request against the volume, takes the intensity statistics over the whole file and creates the
      * (temporary) output with its full size.
      *
-     * @param block the block size per axis (x, y[, z]), each a multiple of the tile; null for 4 tiles per axis
+     * @param block the block size per axis (x, y[, z]), each a multiple of the tile (halo mode: of its core, tile - 2 x
+     *              halo); null for 4 of these per axis
      * @throws InvalidInputException for a file, model or option this cannot run, naming what would work
      */
     public static VolumeBlocks plan(Session session, Path input, Path output, int[] block) {
@@ -69,7 +70,7 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
         checkOptions(session.request());
         TileGrid grid = network.grid(whole, session.request().options());
         long[] shape = whole.spatialShape();
-        long[] size = blockSize(block, grid.tileSize(), shape);
+        long[] size = blockSize(block, blockUnit(grid), shape);
         double[][] normalization = statistics(input, whole, network.normalization());
         Path target = output.toAbsolutePath().normalize();
         if (Files.isDirectory(target))
@@ -217,6 +218,17 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
                 + "plain network. Use 'segment' on the whole image, or a network model");
     }
 
+    /**
+     * What block sizes are multiples of, per axis: the tile (Gaussian), or the tile's core (halo mode: tile - 2 x
+     * halo), whose lattice then matches the blocks, so that no tile is computed twice.
+     */
+    private static int[] blockUnit(TileGrid grid) {
+        int[] unit = grid.tileSize(), halo = grid.halo();
+        for (int d = 0; d < unit.length; d++)
+            unit[d] -= 2 * halo[d];
+        return unit;
+    }
+
     private static long[] blockSize(int[] asked, int[] tile, long[] shape) {
         long[] size = new long[shape.length];
         if (asked != null && asked.length != shape.length)
@@ -226,8 +238,8 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
             long b = asked == null ? (long) DEFAULT_TILES_PER_BLOCK * tile[d] : asked[d];
             if (b < 1 || b % tile[d] != 0)
                 throw new InvalidInputException("--block " + (asked == null ? b : TileSizes.format(asked, ",")) + " is not a multiple of "
-                        + "the tile " + TileSizes.format(tile, ",") + " along " + TileSizes.axis(d) + "; give multiples, "
-                        + "e.g. " + TileSizes.format(scaled(tile, DEFAULT_TILES_PER_BLOCK), ","));
+                        + TileSizes.format(tile, ",") + " (the tile, or in halo mode its core) along " + TileSizes.axis(d)
+                        + "; give multiples, e.g. " + TileSizes.format(scaled(tile, DEFAULT_TILES_PER_BLOCK), ","));
             size[d] = Math.min(b, shape[d]);
         }
         return size;
