@@ -103,7 +103,7 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
                         err.printf(Locale.ROOT, "tessera-spark: %d/%d inputs finished%n", finished.incrementAndGet(),
                                 files.size());
                     else
-                        err.println("tessera-spark: a task failed (" + end.reason() + "); Spark retries it");
+                        err.println("tessera-spark: a task failed (" + TesseraSpark.describe(end.reason()) + "); Spark retries it");
                     err.flush();
                 }
             });

@@ -54,7 +54,7 @@ final class SegmentVolumeJob implements java.util.concurrent.Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         JobSpec job = options.spec(false, false, false, List.of(), false, true);
         long start = System.nanoTime();
@@ -69,14 +69,14 @@ final class SegmentVolumeJob implements java.util.concurrent.Callable<Integer> {
                     if (end.taskInfo().successful())
                         err.printf(Locale.ROOT, "tessera-spark: %d/%d blocks written%n", finished.incrementAndGet(), count);
                     else
-                        err.println("tessera-spark: a block failed (" + end.reason() + "); Spark retries it");
+                        err.println("tessera-spark: a block failed (" + TesseraSpark.describe(end.reason()) + "); Spark retries it");
                     err.flush();
                 }
             });
             sc.parallelize(IntStream.range(0, count).boxed().toList(), count)
                     .foreach(i -> segmentBlock(job, plan, i));
             plan.finish();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's job failure is a checked exception
             plan.abandon();
             throw e;
         }

@@ -72,6 +72,12 @@ public final class TesseraSpark implements Callable<Integer> {
         return null;
     }
 
+    /** Why a task ended without success, in one line: an exception's class and message, else Spark's words. */
+    static String describe(org.apache.spark.TaskEndReason reason) {
+        return reason instanceof org.apache.spark.ExceptionFailure f ? f.className() + ": " + f.description()
+                : reason.toString();
+    }
+
     /** A Spark context for a job: spark-submit's settings, {@code --master} if given, else local[*]. */
     JavaSparkContext context(String name) {
         SparkConf conf = new SparkConf().setAppName(name);

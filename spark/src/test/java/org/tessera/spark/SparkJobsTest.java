@@ -265,6 +265,14 @@ class SparkJobsTest {
         // a classic method works on the whole image
         assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", "classic:otsu", "-i", plain.toString(),
                 "-o", out.toString()));
+        // a voxel that is not a number, found by the task that reads it: the job stops, the output is not made
+        net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, ?> nan =
+                net.imglib2.img.array.ArrayImgs.floats(48, 40, 8);
+        nan.randomAccess().setPositionAndGet(47, 39, 7).set(Float.NaN);
+        Path bad = dir.resolve("nan.nii");
+        VolumeIO.write(org.tessera.volume.Volume.of(nan, 1, 1, 1), bad);
+        assertEquals(TesseraSpark.INVALID_INPUT, spark("segment-volume", "-m", MODEL, "-i", bad.toString(), "-o",
+                out.toString(), "--tile", "16,16", "--block", "48,48,8"));
         try (Stream<Path> list = Files.list(dir)) {
             assertTrue(list.noneMatch(p -> p.getFileName().toString().startsWith(".labels.nii")
                     || p.getFileName().toString().equals("labels.nii")), "nothing is left behind");
