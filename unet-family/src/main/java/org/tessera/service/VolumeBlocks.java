@@ -71,7 +71,6 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
         TileGrid grid = network.grid(whole, session.request().options());
         long[] shape = whole.spatialShape();
         long[] size = blockSize(block, blockUnit(grid), shape);
-        double[][] normalization = statistics(input, whole, network.normalization());
         Path target = output.toAbsolutePath().normalize();
         if (Files.isDirectory(target))
             throw new InvalidInputException("The output " + output + " is a folder; give a file name ending in .nii");
@@ -79,6 +78,7 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
             throw new InvalidInputException("The folder of the output " + output + " does not exist; create it first");
         if (target.equals(input.toAbsolutePath().normalize()))
             throw new InvalidInputException("The output " + output + " is the input; choose another file");
+        double[][] normalization = statistics(input, whole, network.normalization()); // one pass over the file
         AtomicFiles.deleteLeftovers(target);
         Path temporary = target.resolveSibling("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
