@@ -18,7 +18,7 @@ import org.tessera.volume.InvalidInputException;
  */
 record JobSpec(String modelId, List<String> parameters, List<Integer> tile, String mode, double step, int batch,
         boolean probabilities, boolean attentionMaps, boolean instances, List<String> instanceParameters,
-        boolean overlay, boolean mirroring, boolean resampling, List<Double> spacing, String unit, boolean overwrite,
+        boolean volumesTable, boolean overlay, boolean mirroring, boolean resampling, List<Double> spacing, String unit, boolean overwrite,
         List<String> modelDirs, String device, int threads) implements Serializable {
 
     JobSpec {
@@ -35,6 +35,7 @@ record JobSpec(String modelId, List<String> parameters, List<Integer> tile, Stri
                 .tile(tile == null ? null : tile.stream().mapToInt(Integer::intValue).toArray())
                 .mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch)
                 .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
+                .volumesTable(volumesTable)
                 .mirroring(mirroring).resampling(resampling)
                 .spacing(spacing == null ? null : spacing.stream().mapToDouble(Double::doubleValue).toArray(), unit)
                 .instances(instances).device(OrtEngine.Device.parse(device)).threads(threads);

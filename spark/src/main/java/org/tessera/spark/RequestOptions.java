@@ -61,9 +61,9 @@ final class RequestOptions {
 
     /** The spec with these options and the outputs a job asks for. */
     JobSpec spec(boolean probabilities, boolean attentionMaps, boolean instances, List<String> instanceParams,
-            boolean overlay, boolean overwrite) {
+            boolean volumesTable, boolean overlay, boolean overwrite) {
         return new JobSpec(modelId, params, tile == null ? null : Arrays.stream(tile).boxed().toList(), mode, step, batch,
-                probabilities, attentionMaps, instances, instanceParams, overlay, !noMirroring, !noResampling,
+                probabilities, attentionMaps, instances, instanceParams, volumesTable, overlay, !noMirroring, !noResampling,
                 spacing == null ? null : Arrays.stream(spacing).boxed().toList(), unit, overwrite,
                 modelDirs.stream().map(Path::toString).toList(), device, threads);
     }

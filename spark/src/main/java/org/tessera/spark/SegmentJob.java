@@ -31,17 +31,18 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code tessera segment} over a cluster: one task per input, each writing exactly what {@code tessera segment}
  * writes (the same code, {@link Session#segmentFile}), so outputs, rerun skips and records are the same. A failing
- * input is recorded and the others go on; the driver writes {@code tessera-status.csv} and, with --instances, the
- * merged object table {@code tessera-objects.csv}.
+ * input is recorded and the others go on; the driver writes {@code tessera-status.csv} and, with --instances or
+ * --volumes-table, the merged tables {@code tessera-objects.csv} or {@code tessera-volumes.csv}.
  */
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = { "Segment every image of a folder or list file on the Spark executors, as 'tessera segment' does.",
                 "Writes <name>_labels.<same extension> per input, OUTDIR/tessera-status.csv (input, output, status, "
-                        + "message, seconds, executor) and, with --instances, OUTDIR/tessera-objects.csv. Run again, it "
+                        + "message, seconds, executor) and, with --instances or --volumes-table, the merged "
+                        + "OUTDIR/tessera-objects.csv or tessera-volumes.csv. Run again, it "
                         + "skips inputs whose outputs exist. Exit 3 when some inputs failed." })
 final class SegmentJob implements java.util.concurrent.Callable<Integer> {
 
-    static final String STATUS = "tessera-status.csv", OBJECTS = "tessera-objects.csv";
+    static final String STATUS = "tessera-status.csv", OBJECTS = "tessera-objects.csv", VOLUMES = "tessera-volumes.csv";
 
     @ParentCommand
     TesseraSpark root;
@@ -70,6 +71,10 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--instance-param", paramLabel = "KEY=VALUE", description = "Override an instance parameter; repeatable.")
     List<String> instanceParams = new ArrayList<>();
 
+    @Option(names = "--volumes-table", description = "Also write <name>_volumes.csv per input (voxels and volume per "
+            + "class) and the merged OUTDIR/tessera-volumes.csv (one row per input and class, its input first).")
+    boolean volumesTable;
+
     @Option(names = "--overlay", description = "Also write <name>_overlay.png.")
     boolean overlay;
 
@@ -82,7 +87,8 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        JobSpec job = options.spec(probabilities, attentionMaps, instances, instanceParams, overlay, overwrite);
+        JobSpec job = options.spec(probabilities, attentionMaps, instances, instanceParams, volumesTable, overlay,
+                overwrite);
         SegmentationRequest request = job.request();
         SegmentationService service = job.service();
         service.checkId(request.modelId());
@@ -117,7 +123,11 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
                 out.printf(Locale.ROOT, "%s -> %s (%s, %.2f s, %s)%n", r.input(), r.output(), r.status(), r.seconds(),
                         r.executor());
         if (instances)
-            mergeObjects(job, outDir, rows, err);
+            merge(rows, in -> FileSegmentation.outputsFor(in, outDir, false, true, false, false, List.of()).objects(),
+                    outDir.resolve(OBJECTS), err);
+        if (volumesTable)
+            merge(rows, in -> FileSegmentation.outputsFor(in, outDir, false, false, true, false, List.of()).volumes(),
+                    outDir.resolve(VOLUMES), err);
         long done = rows.stream().filter(r -> StatusRow.DONE.equals(r.status())).count();
         long skipped = rows.stream().filter(r -> StatusRow.SKIPPED.equals(r.status())).count();
         long failed = rows.size() - done - skipped;
@@ -139,7 +149,7 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
             return new StatusRow(file, r.outputs().labels().toString(), skipped ? StatusRow.SKIPPED : StatusRow.DONE,
                     skipped ? "outputs exist" : "", seconds(start), executor());
         } catch (InvalidInputException e) {
-            Path labels = FileSegmentation.outputsFor(in, out, false, false, false, List.of()).labels();
+            Path labels = FileSegmentation.outputsFor(in, out, false, false, false, false, List.of()).labels();
             return new StatusRow(file, labels.toString(), StatusRow.FAILED, e.getMessage(), seconds(start), executor());
         }
     }
@@ -167,14 +177,18 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
         AtomicFiles.write(file, tmp -> Files.write(tmp, lines, StandardCharsets.UTF_8));
     }
 
-    /** The inputs' object tables as one, each row led by its input; tables of other columns are named, not merged. */
-    private static void mergeObjects(JobSpec job, Path outDir, List<StatusRow> rows, PrintWriter err) throws IOException {
+    /**
+     * The inputs' tables of one kind (objects, class volumes) as one, each row led by its input; a table with other
+     * columns (another unit) is named, not merged.
+     */
+    private static void merge(List<StatusRow> rows, java.util.function.Function<Path, Path> tableOf, Path merged,
+            PrintWriter err) throws IOException {
         List<String> lines = new ArrayList<>();
         String header = null;
         for (StatusRow r : rows) {
             if (StatusRow.FAILED.equals(r.status()))
                 continue;
-            Path table = FileSegmentation.outputsFor(Path.of(r.input()), outDir, false, true, false, List.of()).objects();
+            Path table = tableOf.apply(Path.of(r.input()));
             List<String> own = Files.readAllLines(table, StandardCharsets.UTF_8);
             if (own.isEmpty())
                 continue;
@@ -182,13 +196,14 @@ final class SegmentJob implements java.util.concurrent.Callable<Integer> {
                 header = own.get(0);
                 lines.add("input," + header);
             } else if (!header.equals(own.get(0))) {
-                err.println("tessera-spark: " + table + " has other columns (" + own.get(0) + "); not merged into " + OBJECTS);
+                err.println("tessera-spark: " + table + " has other columns (" + own.get(0) + "); not merged into "
+                        + merged.getFileName());
                 continue;
             }
             for (String line : own.subList(1, own.size()))
                 lines.add(StatusRow.quote(r.input()) + "," + line);
         }
         if (header != null)
-            AtomicFiles.write(outDir.resolve(OBJECTS), tmp -> Files.write(tmp, lines, StandardCharsets.UTF_8));
+            AtomicFiles.write(merged, tmp -> Files.write(tmp, lines, StandardCharsets.UTF_8));
     }
 }

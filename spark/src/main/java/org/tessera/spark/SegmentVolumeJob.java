@@ -56,7 +56,7 @@ final class SegmentVolumeJob implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        JobSpec job = options.spec(false, false, false, List.of(), false, true);
+        JobSpec job = options.spec(false, false, false, List.of(), false, false, true);
         long start = System.nanoTime();
         VolumeBlocks plan = VolumeBlocks.plan(Sessions.of(job), input, output, block);
         err.println("tessera-spark: " + input + ": " + plan);

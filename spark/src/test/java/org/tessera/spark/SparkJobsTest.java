@@ -73,7 +73,7 @@ class SparkJobsTest {
     private static Path reference(String model, Path input, Path out, String... options) {
         SegmentJob job = new SegmentJob();
         new picocli.CommandLine(job).parseArgs(concat(options, "-m", model, "-i", input.toString(), "-o", out.toString()));
-        JobSpec spec = job.options.spec(false, false, job.instances, job.instanceParams, false, false);
+        JobSpec spec = job.options.spec(false, false, job.instances, job.instanceParams, job.volumesTable, false, false);
         RunSummary summary = spec.service().run(spec.request(), input, out, new RunListener() {
             @Override public void note(String line) {}
             @Override public void done(String label, Session session, FileSegmentation.FileResult r) {}
@@ -116,10 +116,12 @@ class SparkJobsTest {
     void cohortWritesWhatTesseraSegmentWritesAndARerunSkipsIt() throws IOException {
         Path out = dir.resolve("out");
         int loads = Sessions.loads();
-        assertEquals(0, spark("segment", "-m", MODEL, "-i", cohort.toString(), "-o", out.toString(), "--instances"));
+        assertEquals(0, spark("segment", "-m", MODEL, "-i", cohort.toString(), "-o", out.toString(), "--instances",
+                "--volumes-table"));
         assertTrue(Sessions.loads() - loads <= 1, "one model load for the JVM's tasks, not one per input");
         // tessera segment's default runs the network on every core; the tasks run it on one thread each
-        assertSameFiles(reference(cohort, dir.resolve("reference"), "--instances", "--threads", "0"), out);
+        assertSameFiles(reference(cohort, dir.resolve("reference"), "--instances", "--volumes-table", "--threads", "0"),
+                out);
         List<String[]> rows = status(out);
         assertEquals(4, rows.size());
         for (String[] r : rows) {
@@ -133,9 +135,16 @@ class SparkJobsTest {
             objects += Files.readAllLines(out.resolve("cell" + i + "_objects.csv")).size() - 1;
         assertEquals(objects + 1, merged.size());
         assertTrue(merged.get(0).startsWith("input,"));
+        // the merged class table: background and nucleus per input, their pixels adding up to each image's
+        List<String> volumes = Files.readAllLines(out.resolve(SegmentJob.VOLUMES));
+        assertEquals("input,label,class,pixels,area_um2", volumes.get(0));
+        assertEquals(1 + 4 * 2, volumes.size());
+        long pixels = volumes.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[3])).sum();
+        assertEquals(4L * 80 * 72, pixels);
 
         FileTime before = Files.getLastModifiedTime(out.resolve("cell0_labels.tif"));
-        assertEquals(0, spark("segment", "-m", MODEL, "-i", cohort.toString(), "-o", out.toString(), "--instances"));
+        assertEquals(0, spark("segment", "-m", MODEL, "-i", cohort.toString(), "-o", out.toString(), "--instances",
+                "--volumes-table"));
         for (String[] r : status(out))
             assertEquals("skipped", r[2], String.join(",", r));
         assertEquals(before, Files.getLastModifiedTime(out.resolve("cell0_labels.tif")));
