@@ -287,4 +287,61 @@ class SparkJobsTest {
                     || p.getFileName().toString().equals("labels.nii")), "nothing is left behind");
         }
     }
+
+    /**
+     * Spark's local-cluster mode: a master and two workers in this JVM, each starting an executor JVM of its own, as
+     * a standalone cluster does. The spec, the rows and the block plan travel between processes; each executor
+     * loads the model itself; the files are still those of tessera segment.
+     */
+    @Test
+    void separateExecutorJvmsWriteWhatTesseraSegmentWrites() throws IOException {
+        String home = System.getenv("SPARK_HOME");
+        org.junit.jupiter.api.Assumptions.assumeTrue(home != null, "SPARK_HOME unset: run through Maven (spark/pom.xml)");
+        List<String> directories = sparkHome(Path.of(home));
+        Path out = dir.resolve("out");
+        String classPath = String.join(java.io.File.pathSeparator, directories);
+        List<String> cluster = List.of("--master", "local-cluster[2,1,1024]");
+        System.setProperty("spark.executor.extraClassPath", classPath);
+        System.setProperty("spark.executor.memory", "1g");
+        try {
+            List<String> args = new ArrayList<>(cluster);
+            args.addAll(List.of("segment", "-m", MODEL, "-i", cohort.toString(), "-o", out.toString()));
+            assertEquals(0, TesseraSpark.run(args.toArray(String[]::new)));
+            assertSameFiles(reference(cohort, dir.resolve("reference")), out);
+            assertEquals(2, status(out).stream().map(r -> r[5]).distinct().count(), "both executors took inputs");
+
+            Path big = dir.resolve("stack.nii");
+            VolumeIO.write(Phantoms.nuclei3D(64, 48, 8, 5, false, 2).image(), big);
+            Path labels = dir.resolve("labels.nii");
+            args = new ArrayList<>(cluster);
+            args.addAll(List.of("segment-volume", "-m", MODEL, "-i", big.toString(), "-o", labels.toString(), "--tile",
+                    "16,16", "--block", "32,32,4"));
+            assertEquals(0, TesseraSpark.run(args.toArray(String[]::new)));
+            assertArrayEquals(Files.readAllBytes(reference(big, dir.resolve("whole"), "--tile", "16,16")
+                    .resolve("stack_labels.nii")), Files.readAllBytes(labels));
+        } finally {
+            System.clearProperty("spark.executor.extraClassPath");
+            System.clearProperty("spark.executor.memory");
+        }
+    }
+
+    /**
+     * Lays out a Spark installation for the workers: the jars of this test's class path (Spark among them) in
+     * {@code jars/}, and a RELEASE file; returns the class path's folders (the modules' classes), for the executors.
+     */
+    private static List<String> sparkHome(Path home) throws IOException {
+        Path jars = Files.createDirectories(home.resolve("jars"));
+        Files.writeString(home.resolve("RELEASE"), "Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION()
+                + " (the jars of the Tessera build, for local-cluster tests)\n");
+        String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> directories = new ArrayList<>();
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p))
+                directories.add(p.toString());
+            else if (entry.endsWith(".jar") && !Files.exists(jars.resolve(p.getFileName())))
+                Files.createSymbolicLink(jars.resolve(p.getFileName()), p.toAbsolutePath());
+        }
+        return directories;
+    }
 }
