@@ -37,7 +37,8 @@ final class SegmentCommand extends Subcommand {
                     + "('tessera models --card classic:kmeans' lists them).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE_OR_DIR", description = "An image, or a folder of images.")
+    @Option(names = { "-i", "--input" }, required = true, paramLabel = "FILE_OR_DIR",
+            description = "An image, a folder of images, or a list file (.txt, one image per line).")
     Path input;
 
     @Option(names = { "-o", "--output" }, required = true, paramLabel = "OUTDIR", description = "Folder for the outputs (created).")
@@ -66,6 +67,11 @@ final class SegmentCommand extends Subcommand {
             description = "Override an instance parameter: seedThreshold, foregroundThreshold, minSeedArea, minArea "
                     + "(voxels) or fillHoles, e.g. --instance-param minArea=20; repeatable.")
     List<String> instanceParams = new ArrayList<>();
+
+    @Option(names = "--volumes-table",
+            description = "Also write <name>_volumes.csv: per class (background included) its voxels and calibrated volume "
+                    + "(area in 2D).")
+    boolean volumesTable;
 
     @Option(names = "--overlay", description = "Also write <name>_overlay.png (labels over the image; 3D: the busiest plane).")
     boolean overlay;
@@ -106,6 +112,7 @@ final class SegmentCommand extends Subcommand {
         PrintWriter out = out();
         SegmentationRequest.Builder request = tiling.apply(SegmentationRequest.builder(modelId))
                 .probabilities(probabilities).attentionMaps(attentionMaps).overlay(overlay).overwrite(overwrite)
+                .volumesTable(volumesTable)
                 .mirroring(!noMirroring).resampling(!noResampling).spacing(spacing, unit).chunk(chunks, index)
                 .instances(instances);
         params.forEach(request::parameter);
@@ -130,6 +137,8 @@ final class SegmentCommand extends Subcommand {
                         : r.tiles() + " tiles of " + TileSizes.format(r.tile(), "x");
                 out.printf(Locale.ROOT, "%s -> %s (%s, %s, " + (session.isClassic() ? "%.3f" : "%.2f") + " s)%n",
                         file.input(), file.outputs().labels(), how, r.device(), r.totalNanos() / 1e9);
+                if (file.outputs().volumes() != null)
+                    out.println("  class volumes -> " + file.outputs().volumes());
                 for (Path map : file.outputs().attention())
                     out.println("  attention map -> " + map);
                 if (file.outputs().instances() != null)

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import net.imglib2.view.Views;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tessera.volume.Orientation;
@@ -107,6 +108,26 @@ class CliTest {
         assertArrayEquals(new double[] { 0.25, 0.3 }, labels.spacing(), 1e-6);
         assertEquals("um", labels.unit());
         assertEquals(ExitCodes.INVALID_INPUT, segment(in, dir.resolve("out2"), "--spacing", "1,1,1").status());
+    }
+
+    @Test
+    void volumesTableCountsEveryLabelOfTheLabelsWritten() throws IOException {
+        Path in = dir.resolve("plain.tif");
+        VolumeIO.write(Phantoms.nuclei2D(64, 48, 3, false, 1).image(), in);
+        Run r = segment(in, dir.resolve("out"), "--volumes-table", "--spacing", "0.5,0.5", "--unit", "um");
+        assertEquals(0, r.status(), r.err());
+        List<String> table = Files.readAllLines(dir.resolve("out/plain_volumes.csv"));
+        assertEquals("label,class,pixels,area_um2", table.get(0));
+        Volume labels = VolumeIO.read(dir.resolve("out/plain_labels.tif"));
+        long[] counted = new long[table.size() - 1];
+        for (var c = Views.flatIterable(labels.image()).cursor(); c.hasNext();)
+            counted[(int) c.next().getRealDouble()]++;
+        for (int l = 0; l < counted.length; l++) {
+            String[] row = table.get(l + 1).split(",");
+            assertEquals(counted[l], Long.parseLong(row[2]), table.get(l + 1));
+            assertEquals(counted[l] * 0.25, Double.parseDouble(row[3]), 1e-9, table.get(l + 1));
+        }
+        assertTrue(Files.readString(dir.resolve("out/plain_tessera.json")).contains("plain_volumes.csv"));
     }
 
     @Test

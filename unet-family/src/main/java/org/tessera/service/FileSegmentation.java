@@ -10,13 +10,14 @@ import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.io.AtomicFiles;
+import org.tessera.volume.metrics.ClassVolumes;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.render.Overlays;
 
 /**
  * Segments one image file into an output folder: {@code <name>_labels.<same extension>}, optionally
  * {@code <name>_probabilities}, {@code <name>_instances} with {@code <name>_objects.csv} (instances asked for, or
- * segmenters that separate objects),
+ * segmenters that separate objects), {@code <name>_volumes.csv} (voxels and volume per class),
  * {@code <name>_<attention output>} per attention gate and a {@code <name>_overlay.png}, then the record of what
  * made them ({@code <name>_tessera.json}). Outputs are written atomically and the record last, so a record
  * means a finished set: a run that is interrupted and started again skips what is done, and only that.
@@ -27,16 +28,16 @@ public final class FileSegmentation {
 
     /**
      * Where the outputs of one input go; {@code probabilities}, {@code instances}, {@code objects} (the table of
-     * the instances) and {@code overlay} are null and {@code attention} (one file per gate) is empty when not made.
+     * the instances), {@code volumes} (the per-class table) and {@code overlay} are null and {@code attention} (one file per gate) is empty when not made.
      */
-    public record Outputs(Path labels, Path probabilities, Path instances, Path objects, Path overlay,
+    public record Outputs(Path labels, Path probabilities, Path instances, Path objects, Path volumes, Path overlay,
             List<Path> attention, Path record) {
 
         /** Every output file of the set (not the record). */
         public List<Path> files() {
             List<Path> all = new ArrayList<>();
             all.add(labels);
-            for (Path p : new Path[] { probabilities, instances, objects, overlay })
+            for (Path p : new Path[] { probabilities, instances, objects, volumes, overlay })
                 if (p != null)
                     all.add(p);
             all.addAll(attention);
@@ -55,7 +56,7 @@ public final class FileSegmentation {
 
     /** @param attention the attention outputs to write (a model card's {@code attentionOutputs}), or empty */
     public static Outputs outputsFor(Path input, Path outDir, boolean probabilities, boolean instances,
-            boolean overlay, List<String> attention) {
+            boolean volumes, boolean overlay, List<String> attention) {
         String stem = caseName(input);
         String ext = VolumeIO.extension(input);
         String floatExt = VolumeIO.floatExtension(ext); // probabilities and attention maps of a PNG go to TIFF
@@ -66,6 +67,7 @@ public final class FileSegmentation {
                 probabilities ? outDir.resolve(stem + "_probabilities" + floatExt) : null,
                 instances ? outDir.resolve(stem + "_instances" + ext) : null,
                 instances ? outDir.resolve(stem + "_objects.csv") : null,
+                volumes ? outDir.resolve(stem + "_volumes.csv") : null,
                 overlay ? outDir.resolve(stem + "_overlay.png") : null, List.copyOf(maps),
                 outDir.resolve(stem + Provenance.SUFFIX));
     }
@@ -91,7 +93,7 @@ public final class FileSegmentation {
     static FileResult segment(Session session, Path input, Path outDir, Progress progress) {
         SegmentationRequest request = session.request();
         Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.makesInstances(),
-                request.overlay(), session.segmenter().attentionOutputs(request.options()));
+                request.volumesTable(), request.overlay(), session.segmenter().attentionOutputs(request.options()));
         Provenance made = Provenance.of(session, outputs.files());
         Provenance earlier = request.overwrite() ? null : Provenance.read(outputs.record());
         if (earlier != null) {
@@ -124,6 +126,8 @@ public final class FileSegmentation {
             VolumeIO.write(result.instances(), outputs.instances());
             result.objects().writeCsv(outputs.objects());
         }
+        if (outputs.volumes() != null)
+            ClassVolumes.of(result.labels(), session.segmenter().classes()).writeCsv(outputs.volumes());
         for (int k = 0; k < outputs.attention().size(); k++)
             VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
         if (outputs.overlay() != null)

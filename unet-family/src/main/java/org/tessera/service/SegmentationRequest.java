@@ -31,7 +31,7 @@ public final class SegmentationRequest {
     private final SegmentOptions options;
     private final OrtEngine.Device device;
     private final int threads;
-    private final boolean mirroring, resampling, overlay, overwrite, instances;
+    private final boolean mirroring, resampling, overlay, overwrite, instances, volumesTable;
     private final Map<String, String> parameters, instanceParameters;
     private final double[] spacing;
     private final String unit;
@@ -45,6 +45,7 @@ public final class SegmentationRequest {
         mirroring = b.mirroring;
         resampling = b.resampling;
         overlay = b.overlay;
+        volumesTable = b.volumesTable;
         overwrite = b.overwrite;
         parameters = Map.copyOf(b.parameters);
         instances = b.instances;
@@ -75,6 +76,9 @@ public final class SegmentationRequest {
     public boolean resampling() { return resampling; }
 
     public boolean overlay() { return overlay; }
+
+    /** Also write the per-class table {@code <name>_volumes.csv}: voxels and calibrated volume of each label. */
+    public boolean volumesTable() { return volumesTable; }
 
     /** Segment files again although their outputs exist. */
     public boolean overwrite() { return overwrite; }
@@ -133,7 +137,7 @@ public final class SegmentationRequest {
         private TileMode mode = TileMode.GAUSSIAN;
         private double step = TileGrid.DEFAULT_STEP;
         private int batch = 4;
-        private boolean probabilities, attentionMaps, overlay, overwrite;
+        private boolean probabilities, attentionMaps, overlay, overwrite, volumesTable;
         private boolean mirroring = true, instances;
         private boolean resampling = true;
         private final Map<String, String> instanceParameters = new LinkedHashMap<>();
@@ -170,6 +174,8 @@ public final class SegmentationRequest {
         public Builder attentionMaps(boolean a) { attentionMaps = a; return this; }
 
         public Builder overlay(boolean o) { overlay = o; return this; }
+
+        public Builder volumesTable(boolean v) { volumesTable = v; return this; }
 
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 

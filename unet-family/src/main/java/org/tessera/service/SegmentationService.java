@@ -128,13 +128,8 @@ public final class SegmentationService {
      * @throws Progress.CancelledException when the listener's progress says so
      */
     public RunSummary run(SegmentationRequest request, Path input, Path outDir, RunListener listener) {
-        List<Path> files = mine(Inputs.list(input), request);
-        boolean folder = Files.isDirectory(input);
-        checkOutputFolder(outDir);
-        if (folder && outDir.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize()))
-            throw new InvalidInputException("The output folder is the input folder " + input + "; choose another "
-                    + "output folder, so that outputs are not taken for inputs");
-        checkDistinctOutputNames(files);
+        List<Path> files = inputs(request, input, outDir);
+        boolean folder = isBatch(input);
         int done = 0, skipped = 0;
         List<String> failures = new ArrayList<>();
         try (Session session = open(request, listener::note)) {
@@ -169,6 +164,27 @@ public final class SegmentationService {
             }
         }
         return new RunSummary(folder, done, skipped, failures);
+    }
+
+    /**
+     * The inputs a run of {@code input} into {@code outDir} segments (the request's chunk of them), checked as
+     * {@link #run} checks them: a usable output folder, not the input folder, no two inputs with the same output names.
+     *
+     * @throws InvalidInputException naming what to change
+     */
+    public List<Path> inputs(SegmentationRequest request, Path input, Path outDir) {
+        List<Path> files = mine(Inputs.list(input), request);
+        checkOutputFolder(outDir);
+        if (Files.isDirectory(input) && outDir.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize()))
+            throw new InvalidInputException("The output folder is the input folder " + input + "; choose another "
+                    + "output folder, so that outputs are not taken for inputs");
+        checkDistinctOutputNames(files);
+        return files;
+    }
+
+    /** Whether {@code input} is a batch (a folder or a list file), where a failing input is recorded, not thrown. */
+    public static boolean isBatch(Path input) {
+        return Files.isDirectory(input) || Inputs.isList(input);
     }
 
     /** An output folder is a folder: not an existing file, and not named like the image file it is not. */

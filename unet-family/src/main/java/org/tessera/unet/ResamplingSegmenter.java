@@ -63,6 +63,11 @@ public final class ResamplingSegmenter implements VolumeSegmenter {
     @Override
     public void check(SegmentOptions options) { network.check(options); }
 
+    /** Whether {@link #segment} resizes this image (its spacing and shape only are read) to the training spacing. */
+    public boolean resamples(Volume input) {
+        return trainingShape(input) != null;
+    }
+
     /** The voxels per axis at the training spacing, or null when the image needs no resampling. */
     long[] trainingShape(Volume input) {
         double[] spacing = input.spacing();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
@@ -80,6 +81,44 @@ public final class Segmenter implements VolumeSegmenter {
                 tile = smaller;
                 batch = 1;
             }
+        }
+    }
+
+    /**
+     * The tile grid {@link #segment} would use for a volume of {@code whole}'s shape, channels and spacing (its
+     * voxels are not read): the grid that the blocks of a volume too large for one machine share.
+     */
+    public TileGrid grid(Volume whole, SegmentOptions options) {
+        Geometry g = geometry(model.card(), whole, options);
+        return grid(whole, options, tileSize(whole, options, g), g);
+    }
+
+    /** The intensity normalization the model was trained with. */
+    public Normalization normalization() {
+        return normalization(model.card());
+    }
+
+    /**
+     * The labels of one block of a large volume: {@code region} is a {@link TileGrid#region} of the whole volume's
+     * {@link #grid}, {@code box} the input voxels it reads, and {@code normalization} the {offset, factor} per
+     * channel computed over the whole volume. On the block's core the labels equal those of {@link #segment} on
+     * the whole volume. The tile never shrinks here (that would change the grid): out of memory is an error.
+     */
+    public RandomAccessibleInterval<? extends IntegerType<?>> labels(TileGrid.Region region, Volume box,
+            double[][] normalization, SegmentOptions options, Progress progress) {
+        if (!java.util.Arrays.equals(box.spatialShape(), region.grid().shape()))
+            throw new IllegalArgumentException("a box of " + java.util.Arrays.toString(box.spatialShape())
+                    + " for a region of " + java.util.Arrays.toString(region.grid().shape()));
+        List<RandomAccessibleInterval<? extends RealType<?>>> channels = new ArrayList<>();
+        for (int c = 0; c < box.channels(); c++)
+            channels.add(Normalization.apply(box.channel(c), normalization[c]));
+        boolean planeByPlane = model.card().dimensionality() == 2 && box.spatialDims() == 3;
+        TiledInference tiles = new TiledInference(region.grid(), channels, planeByPlane);
+        try {
+            return run(tiles, new TimedEngine(engine), options.batch(), false, List.of(), progress).classes.labels();
+        } catch (TileTooLargeException e) {
+            throw new InvalidInputException("Out of memory on " + engine.device() + " with tile "
+                    + TileSizes.format(region.grid().tileSize()) + "; give a smaller tile (--tile) or more memory", e);
         }
     }
 

@@ -128,8 +128,8 @@ public record ObjectTable(List<String> columns, List<double[]> rows) {
         });
     }
 
-    /** Whole numbers as such, others to 7 significant digits without trailing zeros (locale-free). */
-    static String format(double v) {
+    /** Whole numbers as such, others to 7 significant digits without trailing zeros (locale-free): Tessera's tables. */
+    public static String format(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15)
             return Long.toString((long) v);
         if (!Double.isFinite(v))

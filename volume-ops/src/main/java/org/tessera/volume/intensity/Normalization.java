@@ -59,7 +59,15 @@ public final class Normalization {
 
     /** A lazily converted float view: value -> (value - offset) * factor, with offset and factor from the data. */
     public RandomAccessibleInterval<FloatType> apply(RandomAccessibleInterval<? extends RealType<?>> channel) {
-        double[] of = offsetAndFactor(channel);
+        return apply(channel, offsetAndFactor(channel));
+    }
+
+    /**
+     * The same with {offset, factor} computed elsewhere: a part of a large volume normalized with the statistics
+     * of the whole ({@link #offsetAndFactorOfSample}), as the whole would be.
+     */
+    public static RandomAccessibleInterval<FloatType> apply(RandomAccessibleInterval<? extends RealType<?>> channel,
+            double[] of) {
         float offset = (float) of[0];
         float factor = (float) of[1];
         return Converters.convert2(channel, (in, out) -> out.setReal((in.getRealFloat() - offset) * factor),
@@ -68,13 +76,30 @@ public final class Normalization {
 
     /** The affine map this normalization applies to {@code channel}: {offset, factor}. */
     public double[] offsetAndFactor(RandomAccessibleInterval<? extends RealType<?>> channel) {
+        return offsetAndFactorOfSample(needsStatistics() ? sample(channel) : new double[0]);
+    }
+
+    /** Whether the map depends on the data (z-score, min-max, percentiles), not only on the scheme's parameters. */
+    public boolean needsStatistics() {
+        return scheme == Scheme.ZSCORE || scheme == Scheme.MINMAX || scheme == Scheme.PERCENTILE;
+    }
+
+    /**
+     * Every how many voxels (in x-fastest order) the statistics of a channel of {@code voxels} voxels take one:
+     * a reader streaming a large file takes the same sample as {@link #offsetAndFactor} takes in memory.
+     */
+    public static long sampleStride(long voxels) {
+        return Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
+    }
+
+    /** {offset, factor} from the sample {@link #sampleStride} picks (sorted in place for percentiles). */
+    public double[] offsetAndFactorOfSample(double[] sample) {
         switch (scheme) {
         case NONE:
             return new double[] { 0, 1 };
         case FIXED:
             return new double[] { lower, 1 / upper };
         case ZSCORE: {
-            double[] sample = sample(channel);
             double mean = Arrays.stream(sample).average().orElse(0);
             double var = 0;
             for (double v : sample)
@@ -83,13 +108,11 @@ public final class Normalization {
             return new double[] { mean, 1 / Math.max(std, 1e-8) };
         }
         case MINMAX: {
-            double[] sample = sample(channel);
             double min = Arrays.stream(sample).min().orElse(0);
             double max = Arrays.stream(sample).max().orElse(1);
             return new double[] { min, 1 / Math.max(max - min, 1e-8) };
         }
         case PERCENTILE: {
-            double[] sample = sample(channel);
             if (sample.length == 0)
                 return new double[] { 0, 1 };
             Arrays.sort(sample);
@@ -131,7 +154,7 @@ public final class Normalization {
 
     private static double[] sample(RandomAccessibleInterval<? extends RealType<?>> channel) {
         long n = Intervals.numElements(channel);
-        long stride = Math.max(1, (n + MAX_SAMPLES - 1) / MAX_SAMPLES);
+        long stride = sampleStride(n);
         double[] values = new double[(int) ((n + stride - 1) / stride)];
         Cursor<? extends RealType<?>> c = Views.flatIterable(channel).cursor();
         int k = 0;

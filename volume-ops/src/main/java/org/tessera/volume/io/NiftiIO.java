@@ -146,7 +146,7 @@ public final class NiftiIO {
         NiftiStreams.drain(source.in());
     }
 
-    private static RandomAccessibleInterval<? extends RealType<?>> scale(RandomAccessibleInterval<? extends RealType<?>> raw,
+    static RandomAccessibleInterval<? extends RealType<?>> scale(RandomAccessibleInterval<? extends RealType<?>> raw,
             NiftiHeader h) {
         long[] dims = raw.dimensionsAsLongArray();
         Cursor<? extends RealType<?>> in = Views.flatIterable(raw).cursor();

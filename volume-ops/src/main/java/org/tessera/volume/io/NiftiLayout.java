@@ -16,6 +16,11 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
     private static final long MAX_GZIP_RATIO = 1100;
 
     static NiftiLayout of(Path file, NiftiHeader h) {
+        return of(file, h, MAX_VOXELS);
+    }
+
+    /** @param maxVoxels the most voxels accepted: what one Java array holds, or more for files read in parts */
+    static NiftiLayout of(Path file, NiftiHeader h, long maxVoxels) {
         int nd = (int) h.dim[0];
         if (h.dim[0] < 1 || h.dim[0] > 7)
             throw new InvalidInputException(file + " has a corrupt NIfTI header: dim[0] (the number of dimensions) is "
@@ -40,10 +45,10 @@ record NiftiLayout(long nx, long ny, long nz, int channels, int spatialDims, boo
         } catch (ArithmeticException e) {
             voxels = Long.MAX_VALUE;
         }
-        if (voxels > MAX_VOXELS || channels > Integer.MAX_VALUE)
+        if (voxels > maxVoxels || channels > Integer.MAX_VALUE)
             throw new InvalidInputException(file + " has a header describing " + describeDims(d, nd) + " = "
                     + (voxels == Long.MAX_VALUE ? "more than 2^63" : voxels) + " voxels; Tessera holds at most "
-                    + MAX_VOXELS + " voxels per image. The header is corrupt, or crop/split the image first.");
+                    + maxVoxels + " voxels per image. The header is corrupt, or crop/split the image first.");
         int spatial = d[3] > 1 ? 3 : 2;
         // The voxel size of each axis read becomes the volume's spacing: garbage there would resample garbage.
         for (int i = 1; i <= spatial; i++)

@@ -21,9 +21,14 @@ final class LabelDecoder implements VoxelConsumer {
 
     LabelDecoder(long[] shape, int channels, OutputKind kind) {
         this.kind = kind;
-        boolean wide = kind.labelCount(channels) > 256;
+        boolean wide = wide(kind, channels);
         bytes = wide ? null : PlanarImgs.unsignedBytes(shape);
         shorts = wide ? PlanarImgs.unsignedShorts(shape) : null;
+    }
+
+    /** Whether the labels of {@code channels} outputs of this kind need two bytes. */
+    static boolean wide(OutputKind kind, int channels) {
+        return kind.labelCount(channels) > 256;
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.stream.Stream;
 
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.IntegerType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
 
 import org.tessera.volume.InvalidInputException;
@@ -137,6 +139,11 @@ public final class Stitcher {
     }
 
     public TileGrid grid() { return grid; }
+
+    /** The voxel type of {@link #labels()} for {@code channels} outputs of this kind (before any tile is in). */
+    public static IntegerType<?> labelType(OutputKind kind, int channels) {
+        return LabelDecoder.wide(kind, channels) ? new UnsignedShortType() : new UnsignedByteType();
+    }
 
     /** Adds one tile's output, (C, [D,] H, W) order, starting at {@code offset} (e.g. its place in a batch). */
     public synchronized void add(Tile tile, float[] output, int offset) {

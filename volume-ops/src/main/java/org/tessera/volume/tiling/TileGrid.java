@@ -164,6 +164,65 @@ public final class TileGrid implements Iterable<Tile> {
         }
     }
 
+    /** A grid of given tiles (renumbered in their order) over a volume of {@code shape}. */
+    private TileGrid(TileGrid like, long[] shape, List<Tile> tiles) {
+        this.mode = like.mode;
+        this.shape = shape;
+        this.tileSize = like.tileSize;
+        this.halo = like.halo;
+        this.padBelow = like.padBelow;
+        this.step = like.step;
+        this.tiles = Collections.unmodifiableList(tiles);
+    }
+
+    /**
+     * Part of a grid: {@code grid}'s tiles, in the frame of the box {@code [min, min + grid.shape())} of the whole
+     * volume.
+     */
+    public record Region(long[] min, TileGrid grid) {}
+
+    /**
+     * The tiles that write into the box {@code [coreMin, coreMin + coreSize)}, in grid order, moved into the frame
+     * of the box they read together (clamped to the volume). Stitched over that box they give the core the values
+     * the whole grid gives it: each core voxel gets the same tiles, with the same weights, in the same order. This
+     * is how a volume too large for one machine is segmented in blocks without seams.
+     */
+    public Region region(long[] coreMin, long[] coreSize) {
+        int n = shape.length;
+        List<Tile> touching = new ArrayList<>();
+        for (Tile t : tiles) {
+            boolean writes = true;
+            for (int d = 0; d < n && writes; d++)
+                writes = t.writeMin(d) < coreMin[d] + coreSize[d] && t.writeMin(d) + t.writeSize(d) > coreMin[d];
+            if (writes)
+                touching.add(t);
+        }
+        if (touching.isEmpty())
+            throw new IllegalArgumentException("no tile writes into " + Arrays.toString(coreMin) + " + "
+                    + Arrays.toString(coreSize) + " of " + this);
+        long[] min = new long[n], max = new long[n];
+        Arrays.fill(min, Long.MAX_VALUE);
+        Arrays.fill(max, Long.MIN_VALUE);
+        for (Tile t : touching)
+            for (int d = 0; d < n; d++) {
+                min[d] = Math.min(min[d], Math.max(0, t.min(d)));
+                max[d] = Math.max(max[d], Math.min(shape[d], t.min(d) + t.size(d)));
+            }
+        long[] size = new long[n];
+        for (int d = 0; d < n; d++)
+            size[d] = max[d] - min[d];
+        List<Tile> moved = new ArrayList<>(touching.size());
+        for (Tile t : touching) {
+            long[] tMin = t.min(), wMin = t.writeMin();
+            for (int d = 0; d < n; d++) {
+                tMin[d] -= min[d];
+                wMin[d] -= min[d];
+            }
+            moved.add(new Tile(moved.size(), tMin, t.size(), wMin, t.writeSize()));
+        }
+        return new Region(min, new TileGrid(this, size, moved));
+    }
+
     private List<Tile> build(long[][] starts, long[][] coreStarts) {
         int n = shape.length;
         int total = 1;

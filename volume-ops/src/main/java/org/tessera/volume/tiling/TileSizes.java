@@ -13,7 +13,8 @@ public final class TileSizes {
 
     private TileSizes() {}
 
-    static String axis(int d) {
+    /** The name of axis d (0-based): x, y, z. */
+    public static String axis(int d) {
         return d == 0 ? "x" : d == 1 ? "y" : d == 2 ? "z" : "axis " + d;
     }
 
