@@ -33,10 +33,10 @@ import net.imglib2.view.Views;
 
 import org.tessera.unet.Engine;
 import org.tessera.unet.Model;
+import org.tessera.unet.Segmenter;
 import org.tessera.unet.ModelCard;
 import org.tessera.unet.OrtEngine;
 import org.tessera.volume.InvalidInputException;
-import org.tessera.volume.intensity.Normalization;
 import org.tessera.volume.io.AtomicFiles;
 import org.tessera.volume.io.Npy;
 import org.tessera.volume.phantom.Phantoms;
@@ -331,18 +331,8 @@ public final class BioimageioExporter {
         return all;
     }
 
-    static Normalization normalization(ModelCard.Normalization n) {
-        return switch (n.scheme()) {
-            case PERCENTILE -> Normalization.percentile(n.lower(), n.upper());
-            case FIXED -> Normalization.fixed(n.offset(), n.scale());
-            case ZSCORE -> Normalization.zscore();
-            case MINMAX -> Normalization.minmax();
-            case NONE -> Normalization.none();
-        };
-    }
-
     private static void normalize(float[] x, long[] shape, ModelCard.Normalization n) {
-        PackageTest.normalize(x, shape, normalization(n));
+        PackageTest.normalize(x, shape, Segmenter.normalization(n));
     }
 
     private static byte[] npy(Npy.Array a) throws IOException {

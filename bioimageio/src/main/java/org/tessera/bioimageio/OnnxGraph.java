@@ -147,14 +147,7 @@ final class OnnxGraph {
             for (byte[] t : n.initializers)
                 graph.bytes(5, t);
         graph.bytes(11, valueInfoBytes(newInput));
-        Protobuf.Writer model = new Protobuf.Writer();
-        for (Protobuf.Field f : modelFields) {
-            if (f.number() == 7)
-                model.message(7, graph);
-            else
-                model.copy(f);
-        }
-        return model.toByteArray();
+        return withGraph(graph);
     }
 
     /** The model with only {@code output} among the graph's outputs (ONNX Runtime then skips what feeds only the others). */
@@ -163,6 +156,11 @@ final class OnnxGraph {
         for (Protobuf.Field f : graphFields)
             if (f.number() != 12 || valueInfo(f.payload()).name().equals(output))
                 graph.copy(f);
+        return withGraph(graph);
+    }
+
+    /** This model's bytes with {@code graph} in place of its graph (field 7). */
+    private byte[] withGraph(Protobuf.Writer graph) {
         Protobuf.Writer model = new Protobuf.Writer();
         for (Protobuf.Field f : modelFields) {
             if (f.number() == 7)

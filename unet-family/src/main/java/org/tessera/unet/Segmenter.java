@@ -213,7 +213,11 @@ public final class Segmenter implements VolumeSegmenter {
     }
 
     static Normalization normalization(ModelCard card) {
-        ModelCard.Normalization n = card.normalization();
+        return normalization(card.normalization());
+    }
+
+    /** The intensity normalization a card's normalization block names. */
+    public static Normalization normalization(ModelCard.Normalization n) {
         return switch (n.scheme()) {
             case PERCENTILE -> Normalization.percentile(n.lower(), n.upper());
             case FIXED -> Normalization.fixed(n.offset(), n.scale());
