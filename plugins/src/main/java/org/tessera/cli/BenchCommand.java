@@ -87,9 +87,10 @@ final class BenchCommand extends Subcommand {
                 pipelineTimes[r] = (System.nanoTime() - t) / 1e6;
             }
             double e = median(engineTimes), p = median(pipelineTimes);
-            out.printf(Locale.ROOT, "model %s on %s; volume %s; %d tiles of %s in batches of %d (%s mode); %d runs each%n",
+            out.printf(Locale.ROOT, "model %s on %s; volume %s; %d %s tiles of %s in batches of %d; %d runs each%n",
                     model.id(), engine.device(), Arrays.toString(volume.spatialShape()), warm.tiles(),
-                    TileSizes.format(warm.tile(), "x"), options.batch(), tiling.mode, repeats);
+                    segmenter.grid(volume, options).mode().name().toLowerCase(Locale.ROOT),
+                    TileSizes.format(warm.tile(), "x"), warm.batch(), repeats);
             out.printf(Locale.ROOT, "engine alone:   median %.1f ms (%.2f ms per tile)%n", e, e / warm.tiles());
             out.printf(Locale.ROOT, "whole pipeline: median %.1f ms (%.2f ms per tile)%n", p, p / warm.tiles());
             out.printf(Locale.ROOT, "pipeline / engine: %.3f%n", p / e);

@@ -7,14 +7,17 @@ import picocli.CommandLine.Option;
 /** How the commands that run a network cut an image into tiles. */
 final class TilingOptions {
 
-    @Option(names = "--tile", paramLabel = "X,Y[,Z]", split = ",",
-            description = "Tile size per axis (multiples of the model's divisibility). Default: the model's patch size, "
-                    + "shrunk for small images.")
-    int[] tile;
+    @Option(names = "--tile", paramLabel = "auto|X,Y[,Z]", defaultValue = "auto",
+            description = "Tile size per axis (multiples of the model's divisibility). auto: with --mode auto, the size "
+                    + "that evaluates the fewest voxels within the memory budget; with --mode gaussian or halo, the "
+                    + "model's patch size, shrunk for small images. Default: ${DEFAULT-VALUE}.")
+    String tile;
 
-    @Option(names = "--mode", paramLabel = "gaussian|halo", defaultValue = "gaussian",
-            description = "Tile stitching: gaussian (overlapping tiles blended with nnU-Net's Gaussian) or halo (tiles "
-                    + "with context, only centres kept; equals whole-image inference). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mode", paramLabel = "auto|gaussian|halo", defaultValue = "auto",
+            description = "Tile stitching: gaussian (overlapping tiles blended with nnU-Net's Gaussian), halo (tiles "
+                    + "with context, only centres kept; equals whole-image inference) or auto (whichever evaluates "
+                    + "fewer voxels; Gaussian where a tile size is given). nnU-Net's own sliding window: --mode gaussian "
+                    + "--step 0.5. Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--step", defaultValue = "0.5", paramLabel = "F",
@@ -26,6 +29,6 @@ final class TilingOptions {
 
     /** Puts the tiling into a request. */
     SegmentationRequest.Builder apply(SegmentationRequest.Builder request) {
-        return request.tile(tile).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch);
+        return request.tile(SegmentationRequest.tile(tile)).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch);
     }
 }

@@ -29,7 +29,7 @@ public class SegmentFolderPlugin implements PlugIn {
             GenericDialog gd = new GenericDialog(TITLE);
             gd.addDirectoryField("Input folder", Prefs.get("tessera.folder.input", ""), 30);
             gd.addDirectoryField("Output folder", Prefs.get("tessera.folder.output", ""), 30);
-            SegmentDialog.addFields(gd, ids, "auto", "gaussian", "auto",
+            SegmentDialog.addFields(gd, ids, "auto", "auto", "auto",
                     "Attention_maps (one file per gate)"); // recorded as "attention_maps"
             gd.addCheckbox("Overlay PNG per image", false);
             gd.addCheckbox("Overwrite finished outputs", false);

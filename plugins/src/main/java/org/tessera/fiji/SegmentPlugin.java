@@ -38,7 +38,7 @@ public class SegmentPlugin implements PlugIn {
             String[] ids = Tessera.modelIdsForDialog(zoo);
             boolean fromMacro = Macro.getOptions() != null; // a macro's choices are not remembered as defaults
             GenericDialog gd = new GenericDialog(TITLE);
-            SegmentDialog.addFields(gd, ids, Prefs.get("tessera.tile", "auto"), Prefs.get("tessera.tiling", "gaussian"),
+            SegmentDialog.addFields(gd, ids, Prefs.get("tessera.tile", "auto"), Prefs.get("tessera.tiling", "auto"),
                     Prefs.get("tessera.device", "auto"), "Show_attention_maps"); // recorded as "show_attention_maps"
             SegmentDialog.addMethodFields(gd);
             gd.addMessage("Image: " + imp.getTitle() + " (" + imp.getWidth() + " x " + imp.getHeight()

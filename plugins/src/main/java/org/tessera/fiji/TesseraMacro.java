@@ -157,7 +157,7 @@ public final class TesseraMacro implements MacroExtension {
                         + "instances, instance_parameters=[key=value ...], and for a classic method "
                         + "parameters=[key=value ...]");
         }
-        return Tessera.request(model, value(o, "tile", "auto"), value(o, "tiling", "gaussian"),
+        return Tessera.request(model, value(o, "tile", "auto"), value(o, "tiling", "auto"),
                 value(o, "device", "auto"), hasFlag(o, "probabilities"), hasFlag(o, "show_attention_maps"),
                 value(o, "parameters", "")).instances(hasFlag(o, "instances"))
                 .instanceParameters(Parameters.parse(value(o, "instance_parameters", "")));

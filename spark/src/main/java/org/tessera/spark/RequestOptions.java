@@ -22,7 +22,7 @@ final class RequestOptions {
                     + "shrunk for small images.")
     int[] tile;
 
-    @Option(names = "--mode", paramLabel = "gaussian|halo", defaultValue = "gaussian",
+    @Option(names = "--mode", paramLabel = "auto|gaussian|halo", defaultValue = "auto",
             description = "Tile stitching: gaussian or halo. Default: ${DEFAULT-VALUE}.")
     String mode;
 

@@ -23,7 +23,7 @@ public final class SegmentationRequest {
 
     /** The words for the tiling modes and devices, as dialogs, macros and the command line accept them. */
     public static final String GAUSSIAN = "gaussian", HALO = "halo";
-    public static final String[] TILINGS = { GAUSSIAN, HALO };
+    public static final String[] TILINGS = { "auto", GAUSSIAN, HALO };
     public static final String AUTO = "auto", CPU = "cpu", CUDA = "cuda";
     public static final String[] DEVICES = { AUTO, CPU, CUDA };
 
@@ -103,18 +103,22 @@ public final class SegmentationRequest {
 
     public int chunkIndex() { return chunkIndex; }
 
-    /** "gaussian" or "halo" (any case; blank: gaussian) as a mode; {@code option} names the option in the message. */
+    /**
+     * "auto", "gaussian" or "halo" (any case; blank: auto) as a mode; {@code option} names the option in the
+     * message. Auto: the mode and tile size that evaluate the fewest voxels (see {@link TileMode#AUTO}).
+     */
     public static TileMode tileMode(String text, String option) {
         String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
         return switch (t) {
-            case "", GAUSSIAN -> TileMode.GAUSSIAN;
+            case "", AUTO -> TileMode.AUTO;
+            case GAUSSIAN -> TileMode.GAUSSIAN;
             case HALO -> TileMode.HALO;
             default -> throw new InvalidInputException(option + " '" + text + "' is not known; use "
                     + String.join(" or ", TILINGS));
         };
     }
 
-    /** "auto" (or nothing) for the model's preferred size, else sizes like "128,128" or "64x64x32". */
+    /** "auto" (or nothing) for the pipeline's choice (see {@link TileMode#AUTO}), else sizes like "128,128" or "64x64x32". */
     public static int[] tile(String text) {
         if (text == null || text.isBlank() || text.strip().equalsIgnoreCase(AUTO))
             return null;
@@ -134,7 +138,7 @@ public final class SegmentationRequest {
     public static final class Builder {
         private final String modelId;
         private int[] tile;
-        private TileMode mode = TileMode.GAUSSIAN;
+        private TileMode mode = TileMode.AUTO;
         private double step = TileGrid.DEFAULT_STEP;
         private int batch = 4;
         private boolean probabilities, attentionMaps, overlay, overwrite, volumesTable;

@@ -3,7 +3,14 @@ package org.tessera.unet;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
+
+import org.tessera.volume.Progress;
 
 /**
  * Runs a sequence of equally shaped tiles through an {@link Engine} in batches, shrinking the batch when memory
@@ -36,8 +43,8 @@ public final class AdaptiveBatchRunner {
     private final Engine engine;
     private final Consumer<String> log;
     private final List<String> extraOutputs;
+    private final boolean overlapped;
     private int batchSize;
-    private FloatBuffer buffer;
 
     /**
      * @param maxBatch the first batch size tried (capped by {@link Engine#maxBatch()})
@@ -52,12 +59,19 @@ public final class AdaptiveBatchRunner {
      *                     {@link Engine#run(FloatBuffer, long[], List)})
      */
     public AdaptiveBatchRunner(Engine engine, int maxBatch, Consumer<String> log, List<String> extraOutputs) {
+        this(engine, maxBatch, log, extraOutputs, true);
+    }
+
+    /** @param overlapped whether tile reading and delivery overlap the engine's work (see {@link #run}) */
+    public AdaptiveBatchRunner(Engine engine, int maxBatch, Consumer<String> log, List<String> extraOutputs,
+            boolean overlapped) {
         if (maxBatch < 1)
             throw new IllegalArgumentException("The batch size must be at least 1, not " + maxBatch);
         this.engine = engine;
         this.batchSize = Math.min(maxBatch, engine.maxBatch());
         this.log = log == null ? s -> { } : log;
         this.extraOutputs = List.copyOf(extraOutputs);
+        this.overlapped = overlapped;
     }
 
     public AdaptiveBatchRunner(Engine engine, int maxBatch) {
@@ -70,28 +84,91 @@ public final class AdaptiveBatchRunner {
     }
 
     /**
-     * Runs tiles 0 .. {@code tiles - 1}.
+     * Runs tiles 0 .. {@code tiles - 1}. With {@link #overlapped} (the default), one worker thread reads the
+     * next batch and hands the last batch's outputs to the sink while the engine computes the current batch;
+     * the sink still sees the tiles in order, from that one thread, and the outputs are those of a sequential run.
      *
      * @param tileShape one tile's shape (C, [D,] H, W)
      * @throws TileTooLargeException when a single tile does not fit in memory
      */
     public void run(int tiles, long[] tileShape, TileSource source, TileSink sink) {
+        if (!overlapped) {
+            runSequentially(tiles, tileShape, source, sink);
+            return;
+        }
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tessera-tiles");
+            t.setDaemon(true);
+            return t;
+        });
         long tileSize = Engine.product(tileShape);
+        try {
+            FloatBuffer[] buffers = new FloatBuffer[2];
+            int current = 0;
+            Future<FloatBuffer> prefetched = null; // tiles [next, next + prefetchedCount) read into buffers[current]
+            int prefetchedCount = 0;
+            Future<?> delivered = CompletableFuture.completedFuture(null);
+            int next = 0;
+            while (next < tiles) {
+                int n = Math.min(batchSize, tiles - next);
+                FloatBuffer batch;
+                if (prefetched != null && prefetchedCount == n) {
+                    batch = await(prefetched);
+                } else {
+                    if (prefetched != null)
+                        await(prefetched); // read for a larger batch: its buffer is read again below
+                    batch = fill(buffers, current, next, n, tileSize, source);
+                }
+                prefetched = null;
+                int after = next + n;
+                if (after < tiles) { // read the next batch into the other buffer while the engine works
+                    int first = after, count = Math.min(batchSize, tiles - after), other = 1 - current;
+                    prefetched = worker.submit(() -> fill(buffers, other, first, count, tileSize, source));
+                    prefetchedCount = count;
+                }
+                Engine.Result result;
+                try {
+                    result = engine.run(batch, shape(n, tileShape), extraOutputs);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    if (!isOutOfMemory(e))
+                        throw e;
+                    if (prefetched != null)
+                        await(prefetched);
+                    prefetched = null;
+                    await(delivered);
+                    if (n == 1)
+                        throw new TileTooLargeException(tileShape, next, engine.device(), e);
+                    shrink(n);
+                    buffers[0] = buffers[1] = null;
+                    continue;
+                }
+                int first = next;
+                delivered = worker.submit(() -> deliver(first, n, result, sink));
+                next = after;
+                current = 1 - current;
+            }
+            await(delivered);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    private void runSequentially(int tiles, long[] tileShape, TileSource source, TileSink sink) {
+        long tileSize = Engine.product(tileShape);
+        FloatBuffer[] buffers = new FloatBuffer[1];
         int next = 0;
         while (next < tiles) {
             int n = Math.min(batchSize, tiles - next);
             Engine.Result result;
             try {
-                result = runBatch(next, n, tileShape, tileSize, source);
+                result = engine.run(fill(buffers, 0, next, n, tileSize, source), shape(n, tileShape), extraOutputs);
             } catch (RuntimeException | OutOfMemoryError e) {
                 if (!isOutOfMemory(e))
                     throw e;
                 if (n == 1)
                     throw new TileTooLargeException(tileShape, next, engine.device(), e);
-                batchSize = n / 2;
-                buffer = null; // let a large buffer go before retrying
-                log.accept("Out of memory with a batch of " + n + " tiles on " + engine.device()
-                        + "; retrying with " + batchSize);
+                shrink(n);
+                buffers[0] = null; // let a large buffer go before retrying
                 continue;
             }
             deliver(next, n, result, sink);
@@ -99,19 +176,46 @@ public final class AdaptiveBatchRunner {
         }
     }
 
-    private Engine.Result runBatch(int first, int n, long[] tileShape, long tileSize, TileSource source) {
+    private void shrink(int n) {
+        batchSize = n / 2;
+        log.accept("Out of memory with a batch of " + n + " tiles on " + engine.device() + "; retrying with " + batchSize);
+    }
+
+    /** Tiles [first, first + n) written into buffers[slot] (grown when too small); the filled part. */
+    private static FloatBuffer fill(FloatBuffer[] buffers, int slot, int first, int n, long tileSize, TileSource source) {
         long total = n * tileSize;
-        if (buffer == null || buffer.capacity() < total)
-            buffer = Engine.allocate(total);
-        FloatBuffer batch = buffer.duplicate().clear().limit((int) total).slice();
+        if (buffers[slot] == null || buffers[slot].capacity() < total)
+            buffers[slot] = Engine.allocate(total);
+        FloatBuffer batch = buffers[slot].duplicate().clear().limit((int) total).slice();
         for (int i = 0; i < n; i++) {
             FloatBuffer dst = batch.duplicate().position((int) (i * tileSize)).limit((int) ((i + 1) * tileSize)).slice();
             source.write(first + i, dst);
         }
+        return batch;
+    }
+
+    private static long[] shape(int n, long[] tileShape) {
         long[] shape = new long[tileShape.length + 1];
         shape[0] = n;
         System.arraycopy(tileShape, 0, shape, 1, tileShape.length);
-        return engine.run(batch, shape, extraOutputs);
+        return shape;
+    }
+
+    /** The worker's result, its failure rethrown as it was thrown (a cancellation, a bad tile, an error). */
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r)
+                throw r;
+            if (cause instanceof Error err)
+                throw err;
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Progress.CancelledException();
+        }
     }
 
     private static void deliver(int first, int n, Engine.Result result, TileSink sink) {

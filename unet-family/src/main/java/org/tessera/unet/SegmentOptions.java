@@ -8,7 +8,7 @@ import org.tessera.volume.tiling.TileMode;
  * live in {@link org.tessera.service.SegmentationRequest}).
  *
  * @param tile          tile size per spatial axis of the model (x, y[, z]), or null for the card's preferred size
- * @param mode          Gaussian-weighted overlap (nnU-Net) or halo crop
+ * @param mode          Gaussian-weighted overlap (nnU-Net), halo crop, or AUTO: the pipeline chooses
  * @param batch         tiles per engine call (shrinks on out-of-memory)
  * @param probabilities also return per-class probabilities (C x 4 bytes per voxel)
  * @param step          tile step as a fraction of the tile (Gaussian mode; nnU-Net uses 0.5)
@@ -19,7 +19,7 @@ public record SegmentOptions(int[] tile, TileMode mode, int batch, boolean proba
         boolean attentionMaps) {
 
     public static SegmentOptions defaults() {
-        return new SegmentOptions(null, TileMode.GAUSSIAN, 4, false, TileGrid.DEFAULT_STEP, false);
+        return new SegmentOptions(null, TileMode.AUTO, 4, false, TileGrid.DEFAULT_STEP, false);
     }
 
     public SegmentOptions withTile(int[] newTile) { return new SegmentOptions(newTile, mode, batch, probabilities, step, attentionMaps); }

@@ -185,7 +185,7 @@ class SegmenterTest {
             assertTrue(maxDiff <= 1e-4, model.id() + ": halo-tiled probabilities differ from whole-image by " + maxDiff
                     + " at x " + worst % w + ", y " + worst / w % h + ", class " + worst / w / h);
 
-            var gauss = segmenter.segment(image, SegmentOptions.defaults(), Progress.NONE);
+            var gauss = segmenter.segment(image, SegmentOptions.defaults().withMode(TileMode.GAUSSIAN), Progress.NONE);
             long same = 0, n = (long) w * h;
             var a = Views.flatIterable(halo.labels().image()).cursor();
             var b = Views.flatIterable(gauss.labels().image()).cursor();
@@ -370,6 +370,69 @@ class SegmenterTest {
         }
     }
 
+    /** Reading and stitching on a worker while the engine runs changes nothing: same floats, same labels. */
+    @Test
+    void overlappedPipelineEqualsTheSequentialOneByteForByte() {
+        Model model = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of()).shipped("nuclei-2d-unet");
+        Volume image = Phantoms.nuclei2D(421, 221, 12, false, 7).image();
+        try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
+            for (TileMode mode : new TileMode[] { TileMode.GAUSSIAN, TileMode.HALO }) {
+                // a batch of 3 leaves a partial last batch
+                SegmentOptions options = SegmentOptions.defaults().withMode(mode).withBatch(3).withProbabilities(true);
+                SegmentResult overlapped = new Segmenter(model, engine, null, true).segment(image, options, Progress.NONE);
+                SegmentResult sequential = new Segmenter(model, engine, null, false).segment(image, options, Progress.NONE);
+                assertTrue(overlapped.tiles() > 3, mode + ": several batches are needed, not " + overlapped.tiles());
+                @SuppressWarnings("unchecked")
+                float[] a = toArray((RandomAccessibleInterval<FloatType>) overlapped.probabilities().image());
+                @SuppressWarnings("unchecked")
+                float[] b = toArray((RandomAccessibleInterval<FloatType>) sequential.probabilities().image());
+                assertArrayEquals(b, a, mode + ": probabilities");
+                var la = Views.flatIterable(overlapped.labels().image()).cursor();
+                var lb = Views.flatIterable(sequential.labels().image()).cursor();
+                while (la.hasNext())
+                    assertEquals(lb.next().getRealDouble(), la.next().getRealDouble(), mode + ": labels");
+            }
+        }
+    }
+
+    /**
+     * The default (auto) tiling on an image larger than its largest tile takes halo tiles for this model, and
+     * halo tiles equal whole-image inference; batches shrink so that large tiles stay within the memory budget.
+     */
+    @Test
+    void autoTilingUsesExactHaloTilesOnLargeImages() {
+        Model model = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of()).shipped("nuclei-2d-unet");
+        Volume image = Phantoms.nuclei2D(1500, 1100, 300, false, 5).image();
+        try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
+            Segmenter segmenter = new Segmenter(model, engine, null);
+            SegmentOptions options = SegmentOptions.defaults().withProbabilities(true);
+            TileGrid grid = segmenter.grid(image, options);
+            assertEquals(TileMode.HALO, grid.mode());
+            assertTrue(grid.size() > 1, "the image must need several tiles, not " + grid.size());
+            long tileVoxels = (long) grid.tileSize()[0] * grid.tileSize()[1];
+            assertTrue(tileVoxels > 192 * 192 * 4L, "auto takes tiles larger than the patch: " + tileVoxels);
+            assertTrue(segmenter.batch(image, options) * tileVoxels * Segmenter.bytesPerVoxel(model.card())
+                    <= Segmenter.TILE_MEMORY_BYTES, "a batch stays within the memory budget");
+            var auto = segmenter.segment(image, options, Progress.NONE);
+            float[] whole = wholeImageProbabilities(model, engine, image);
+            @SuppressWarnings("unchecked")
+            float[] tiled = toArray((RandomAccessibleInterval<FloatType>) auto.probabilities().image());
+            double maxDiff = 0;
+            for (int i = 0; i < whole.length; i++)
+                maxDiff = Math.max(maxDiff, Math.abs(whole[i] - tiled[i]));
+            assertTrue(maxDiff <= 1e-4, "auto tiles differ from whole-image inference by " + maxDiff);
+            int w = 1500, h = 1100;
+            var labels = auto.labels().image().randomAccess();
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    int i = y * w + x;
+                    double p = whole[w * h + i]; // nucleus probability
+                    if (Math.abs(p - 0.5) > 1e-4) // away from a tie, the labels are the whole image's argmax
+                        assertEquals(p > 0.5 ? 1 : 0, labels.setPositionAndGet(x, y).getRealDouble(), "x " + x + " y " + y);
+                }
+        }
+    }
+
     @Test
     void outOfMemoryHalvesTheBatchThenTheTile() {
         Model model = Model.fromFolder(Fixtures.folder(Fixtures.TINY_2D), Model.Source.USER);
@@ -437,7 +500,7 @@ class SegmenterTest {
         };
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
             assertThrows(Progress.CancelledException.class, () -> new Segmenter(model, engine, null).segment(image,
-                    SegmentOptions.defaults().withBatch(1), cancelAfterStart));
+                    SegmentOptions.defaults().withMode(TileMode.GAUSSIAN).withBatch(1), cancelAfterStart));
         }
     }
 

@@ -92,7 +92,7 @@ public final class PlanPredictor implements VolumeSegmenter {
     public SegmentResult segment(Volume input, SegmentOptions options, Progress progress) {
         long start = System.nanoTime();
         String id = model().id();
-        if (options.mode() != TileMode.GAUSSIAN)
+        if (options.mode() == TileMode.HALO) // auto means nnU-Net's own window here
             throw new InvalidInputException("Model '" + id + "' is an nnU-Net bundle: it predicts with nnU-Net's "
                     + "Gaussian sliding window; use tiling gaussian, not " + options.mode().name().toLowerCase());
         if (options.tile() != null)

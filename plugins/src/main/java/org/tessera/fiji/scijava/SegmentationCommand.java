@@ -17,9 +17,9 @@ abstract class SegmentationCommand extends TesseraCommand {
     @Parameter(label = "Tile size (x,y[,z] or auto)", persist = false, required = false)
     private String tile = SegmentationRequest.AUTO;
 
-    @Parameter(label = "Tiling", choices = { SegmentationRequest.GAUSSIAN, SegmentationRequest.HALO }, persist = false,
+    @Parameter(label = "Tiling", choices = { SegmentationRequest.AUTO, SegmentationRequest.GAUSSIAN, SegmentationRequest.HALO }, persist = false,
             required = false)
-    private String tiling = SegmentationRequest.GAUSSIAN;
+    private String tiling = SegmentationRequest.AUTO;
 
     @Parameter(label = "Device", choices = { SegmentationRequest.AUTO, SegmentationRequest.CPU, SegmentationRequest.CUDA },
             persist = false, required = false)

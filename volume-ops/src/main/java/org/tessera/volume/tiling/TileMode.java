@@ -11,5 +11,10 @@ public enum TileMode {
      * Halo crop: tiles read their core plus a halo of context on every side, and only the core is kept.
      * Cores partition the volume, so every voxel is written exactly once.
      */
-    HALO
+    HALO,
+    /**
+     * A request's choice, never a grid's: the pipeline picks {@link #HALO} or {@link #GAUSSIAN} and the tile
+     * size that evaluate the fewest voxels for the image within the memory budget ({@link AutoTiling}).
+     */
+    AUTO
 }
