@@ -91,6 +91,16 @@ public final class FileSegmentation {
      * (spacing, unit, orientation), or take the request's spacing; the record is written last.
      */
     static FileResult segment(Session session, Path input, Path outDir, Progress progress) {
+        Computed computed = compute(session, input, outDir, progress);
+        computed.write().run();
+        return computed.result();
+    }
+
+    /** A file segmented in memory, and what writes its outputs (nothing for a skipped file). */
+    record Computed(FileResult result, Runnable write) {}
+
+    /** {@link #segment} up to the writing, which the caller may run on another thread while the next file goes on. */
+    static Computed compute(Session session, Path input, Path outDir, Progress progress) {
         SegmentationRequest request = session.request();
         Outputs outputs = outputsFor(input, outDir, request.options().probabilities(), session.makesInstances(),
                 request.volumesTable(), request.overlay(), session.segmenter().attentionOutputs(request.options()));
@@ -99,7 +109,7 @@ public final class FileSegmentation {
         if (earlier != null) {
             List<String> differences = made.differences(earlier);
             if (differences.isEmpty() && outputs.allExist())
-                return new FileResult(input, Status.SKIPPED, outputs, null);
+                return new Computed(new FileResult(input, Status.SKIPPED, outputs, null), () -> { });
             List<String> conflicts = made.conflicts(earlier);
             if (!conflicts.isEmpty())
                 throw new InvalidInputException("The outputs of " + input.getFileName() + " in " + outDir + " were made "
@@ -108,31 +118,34 @@ public final class FileSegmentation {
         }
         outputs.files().forEach(AtomicFiles::deleteLeftovers);
         AtomicFiles.deleteLeftovers(outputs.record());
-        Volume image = VolumeIO.read(input);
+        Volume read = VolumeIO.read(input);
         double[] spacing = request.spacing();
         if (spacing != null) {
-            if (spacing.length != image.spatialDims())
+            if (spacing.length != read.spatialDims())
                 throw new InvalidInputException("--spacing has " + spacing.length + " values; "
-                        + input.getFileName() + " is " + image.spatialDims() + "D, so give " + image.spatialDims());
-            image = image.withSpacing(spacing);
+                        + input.getFileName() + " is " + read.spatialDims() + "D, so give " + read.spatialDims());
+            read = read.withSpacing(spacing);
         }
         if (request.unit() != null)
-            image = image.withUnit(request.unit());
+            read = read.withUnit(request.unit());
+        Volume image = read;
         SegmentResult result = session.segment(image, input.toString(), progress);
-        VolumeIO.write(result.labels(), outputs.labels());
-        if (outputs.probabilities() != null)
-            VolumeIO.write(result.probabilities(), outputs.probabilities());
-        if (outputs.instances() != null) {
-            VolumeIO.write(result.instances(), outputs.instances());
-            result.objects().writeCsv(outputs.objects());
-        }
-        if (outputs.volumes() != null)
-            ClassVolumes.of(result.labels(), session.segmenter().classes()).writeCsv(outputs.volumes());
-        for (int k = 0; k < outputs.attention().size(); k++)
-            VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
-        if (outputs.overlay() != null)
-            Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
-        made.write(outputs.record());
-        return new FileResult(input, Status.DONE, outputs, result);
+        Runnable write = () -> {
+            VolumeIO.write(result.labels(), outputs.labels());
+            if (outputs.probabilities() != null)
+                VolumeIO.write(result.probabilities(), outputs.probabilities());
+            if (outputs.instances() != null) {
+                VolumeIO.write(result.instances(), outputs.instances());
+                result.objects().writeCsv(outputs.objects());
+            }
+            if (outputs.volumes() != null)
+                ClassVolumes.of(result.labels(), session.segmenter().classes()).writeCsv(outputs.volumes());
+            for (int k = 0; k < outputs.attention().size(); k++)
+                VolumeIO.write(result.attention().get(k).map(), outputs.attention().get(k));
+            if (outputs.overlay() != null)
+                Overlays.writePng(Overlays.render(image.channel(0), result.labels().image(), -1), outputs.overlay());
+            made.write(outputs.record()); // last: outputs without their record are made again by the next run
+        };
+        return new Computed(new FileResult(input, Status.DONE, outputs, result), write);
     }
 }

@@ -8,6 +8,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.tessera.unet.ClassicSegmenter;
@@ -122,16 +128,15 @@ public final class SegmentationService {
     /**
      * Segments a file or every image of a folder (the request's chunk of it) into {@code outDir}. Inputs whose
      * outputs exist are skipped unless the request overwrites, so a run that stopped continues where it was.
-     * In a folder run a bad input is recorded and the others go on; a single file's failure is thrown.
+     * In a folder run a bad input is recorded and the others go on; a single file's failure is thrown. A file's
+     * outputs are written while the next file is read and segmented; it is reported done once they are written.
      *
      * @throws InvalidInputException for a bad request, input or output folder, before any output is made
      * @throws Progress.CancelledException when the listener's progress says so
      */
     public RunSummary run(SegmentationRequest request, Path input, Path outDir, RunListener listener) {
         List<Path> files = inputs(request, input, outDir);
-        boolean folder = isBatch(input);
-        int done = 0, skipped = 0;
-        List<String> failures = new ArrayList<>();
+        Tally tally = new Tally(isBatch(input));
         try (Session session = open(request, listener::note)) {
             try {
                 Files.createDirectories(outDir);
@@ -139,31 +144,106 @@ public final class SegmentationService {
                 throw new InvalidInputException("Cannot create the output folder " + outDir + " ("
                         + e.getClass().getSimpleName() + "); choose a folder you can write to", e);
             }
-            for (int i = 0; i < files.size(); i++) {
-                Path file = files.get(i);
-                String label = (files.size() > 1 ? "[" + (i + 1) + "/" + files.size() + "] " : "") + file.getFileName();
-                Progress progress = listener.progress(label, i, files.size());
-                if (progress.cancelled())
-                    throw new Progress.CancelledException();
-                try {
-                    FileSegmentation.FileResult r = session.segmentFile(file, outDir, progress);
-                    if (r.status() == FileSegmentation.Status.SKIPPED) {
-                        skipped++;
-                        listener.skipped(label, r);
-                    } else {
-                        done++;
-                        listener.done(label, session, r);
+            // In a folder run one file's outputs are written on this thread while the next file is segmented.
+            ExecutorService writer = files.size() > 1 ? Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "tessera-writer");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+            Writing pending = null;
+            try {
+                for (int i = 0; i < files.size(); i++) {
+                    Path file = files.get(i);
+                    String label = (files.size() > 1 ? "[" + (i + 1) + "/" + files.size() + "] " : "") + file.getFileName();
+                    Progress progress = listener.progress(label, i, files.size());
+                    if (progress.cancelled())
+                        throw new Progress.CancelledException();
+                    FileSegmentation.Computed computed;
+                    try {
+                        computed = FileSegmentation.compute(session, file, outDir, progress);
+                    } catch (InvalidInputException e) {
+                        finish(pending, session, tally, listener);
+                        pending = null;
+                        tally.failed(label, file, e, listener);
+                        continue;
                     }
-                } catch (InvalidInputException e) {
-                    if (!folder) // a check of the image's content may not know its file: name it
-                        throw e.getMessage().contains(file.getFileName().toString()) ? e
-                                : new InvalidInputException(file + ": " + e.getMessage(), e);
-                    failures.add(file.getFileName() + ": " + e.getMessage());
-                    listener.failed(label, file, e);
+                    finish(pending, session, tally, listener);
+                    pending = null;
+                    if (computed.result().status() == FileSegmentation.Status.SKIPPED) {
+                        tally.skipped++;
+                        listener.skipped(label, computed.result());
+                        continue;
+                    }
+                    FutureTask<Void> write = new FutureTask<>(computed.write(), null);
+                    if (writer != null)
+                        writer.execute(write);
+                    else
+                        write.run();
+                    pending = new Writing(label, file, computed.result(), write);
+                }
+                finish(pending, session, tally, listener);
+            } finally {
+                if (writer != null) { // a write in flight completes before the run returns or fails
+                    writer.shutdown();
+                    awaitQuietly(writer);
                 }
             }
         }
-        return new RunSummary(folder, done, skipped, failures);
+        return new RunSummary(tally.folder, tally.done, tally.skipped, tally.failures);
+    }
+
+    /** A file's outputs being written. */
+    private record Writing(String label, Path file, FileSegmentation.FileResult result, Future<Void> write) {}
+
+    /** What a run did so far; in a folder run a bad input is recorded and the others go on. */
+    private static final class Tally {
+        final boolean folder;
+        int done, skipped;
+        final List<String> failures = new ArrayList<>();
+
+        Tally(boolean folder) { this.folder = folder; }
+
+        void failed(String label, Path file, InvalidInputException e, RunListener listener) {
+            if (!folder) // a check of the image's content may not know its file: name it
+                throw e.getMessage().contains(file.getFileName().toString()) ? e
+                        : new InvalidInputException(file + ": " + e.getMessage(), e);
+            failures.add(file.getFileName() + ": " + e.getMessage());
+            listener.failed(label, file, e);
+        }
+    }
+
+    /** Waits for a file's outputs and reports the file done, or failed where writing them failed. */
+    private static void finish(Writing w, Session session, Tally tally, RunListener listener) {
+        if (w == null)
+            return;
+        try {
+            w.write.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Progress.CancelledException();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidInputException bad) {
+                tally.failed(w.label, w.file, bad, listener);
+                return;
+            }
+            if (e.getCause() instanceof RuntimeException r)
+                throw r;
+            if (e.getCause() instanceof Error err)
+                throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+        tally.done++;
+        listener.done(w.label, session, w.result);
+    }
+
+    private static void awaitQuietly(ExecutorService writer) {
+        try {
+            while (!writer.awaitTermination(1, TimeUnit.MINUTES)) {
+                // a large volume may take long to write; it is never left half-written
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

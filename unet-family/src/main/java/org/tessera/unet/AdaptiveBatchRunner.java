@@ -102,12 +102,12 @@ public final class AdaptiveBatchRunner {
             return t;
         });
         long tileSize = Engine.product(tileShape);
+        Future<?> delivered = CompletableFuture.completedFuture(null);
         try {
             FloatBuffer[] buffers = new FloatBuffer[2];
             int current = 0;
             Future<FloatBuffer> prefetched = null; // tiles [next, next + prefetchedCount) read into buffers[current]
             int prefetchedCount = 0;
-            Future<?> delivered = CompletableFuture.completedFuture(null);
             int next = 0;
             while (next < tiles) {
                 int n = Math.min(batchSize, tiles - next);
@@ -148,6 +148,14 @@ public final class AdaptiveBatchRunner {
                 current = 1 - current;
             }
             await(delivered);
+        } catch (RuntimeException | Error e) {
+            // the batches that succeeded reach the sink, as in a sequential run, before the failure goes up
+            try {
+                await(delivered);
+            } catch (RuntimeException | Error ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
         } finally {
             worker.shutdownNow();
         }

@@ -166,7 +166,7 @@ class AttentionMapsTest {
         Volume image = image(model).withSpacing(0.5, 0.25).withUnit("um");
         try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
             SegmentResult r = new Segmenter(model, engine, null).segment(image,
-                    SegmentOptions.defaults().withAttentionMaps(true), Progress.NONE);
+                    SegmentOptions.defaults().withMode(TileMode.GAUSSIAN).withAttentionMaps(true), Progress.NONE);
             assertTrue(r.tiles() > 1);
             assertEquals(3, r.attention().size());
             for (AttentionMap m : r.attention()) {

@@ -124,9 +124,15 @@ class TiledInferenceTest {
         TileGrid grid = TileGrid.gaussian(new long[] { 45, 38 }, new int[] { 16, 16 });
         TiledInference tiles = new TiledInference(grid, List.of(ramp(45, 38)), false);
         List<Integer> seen = new ArrayList<>();
-        assertThrows(Progress.CancelledException.class, () -> tiles.run(new AdaptiveBatchRunner(new IdentityEngine(), 1),
+        assertThrows(Progress.CancelledException.class, () -> tiles.run(
+                new AdaptiveBatchRunner(new IdentityEngine(), 1, null, List.of(), false),
                 new Recording(2), (tile, out, shape) -> seen.add(tile.index())));
         assertEquals(List.of(0, 1), seen);
+        // Overlapped, the next batch is read while the current one runs: at most one batch more gets done.
+        List<Integer> overlapped = new ArrayList<>();
+        assertThrows(Progress.CancelledException.class, () -> tiles.run(new AdaptiveBatchRunner(new IdentityEngine(), 1),
+                new Recording(2), (tile, out, shape) -> overlapped.add(tile.index())));
+        assertEquals(List.of(0, 1, 2), overlapped);
     }
 
     @Test
