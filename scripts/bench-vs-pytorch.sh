@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Side by side: Tessera's command line against a PyTorch sliding window (scripts/bench_vs_pytorch.py) over the same
-# architecture, weights and tiles, each timed end to end as a fresh process (start, read, normalize, tiles, stitch,
-# write), the two alternating. Prints per side the median wall time, peak RSS and tile count, the ratio
-# pytorch/tessera and the Dice between the two label images, in 2D and in 3D.
+# Side by side: Tessera's command line (its defaults) against a PyTorch sliding window (scripts/bench_vs_pytorch.py)
+# over the same architecture and weights, as nnU-Net predicts: the card's patch size, step 0.5, Gaussian blending,
+# batches of 4. Each side is timed end to end as a fresh process (start, read, normalize, tiles, stitch, write),
+# the two alternating. Prints per side the median wall time, peak RSS and tile count, the ratio pytorch/tessera
+# and the Dice between the two label images, in 2D and in 3D. --same-tiles gives PyTorch Tessera's tiles and step
+# instead (engine against engine).
 #
 # Usage: scripts/bench-vs-pytorch.sh [--repeats N] [--only 2d|3d] [--model2d ID] [--model3d ID] [--threads N]
-#                                    [-- TESSERA_SEGMENT_OPTIONS]     e.g. -- --tile 256,256
+#                                    [--same-tiles] [-- TESSERA_SEGMENT_OPTIONS]     e.g. -- --mode gaussian
 # Inputs are phantoms made by 'tessera phantom' under out/bench-vs-pytorch (ignored by git). PYTHON: an
 # interpreter with torch, onnx, nibabel, skimage (default /usr/bin/python3).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-repeats=3 only="" model2d=nuclei-2d-unet model3d=nuclei-3d-unet threads=2 extra=()
+repeats=3 only="" model2d=nuclei-2d-unet model3d=nuclei-3d-unet threads=2 same=0 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats="$2"; shift 2 ;;
@@ -18,8 +20,9 @@ while [ $# -gt 0 ]; do
     --model2d) model2d="$2"; shift 2 ;;
     --model3d) model3d="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
+    --same-tiles) same=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    *) sed -n '7,10p' "$0" >&2; exit 2 ;;
+    *) sed -n '9,11p' "$0" >&2; exit 2 ;;
   esac
 done
 case "$only" in ""|2d|3d) ;; *) echo "--only takes 2d or 3d" >&2; exit 2 ;; esac
@@ -72,12 +75,15 @@ bench() {  # bench CASE MODEL INPUT LABELS_EXT
         t_tiles="$(grep -oE '[0-9]+ tiles of [0-9]+( ?x ?[0-9]+)+' "$dir/tessera.log" | head -1 | tr -d ' ' |
           sed 's/tilesof/ tiles of /')"
         tile="$(sed 's/.* of //; s/x/,/g' <<<"$t_tiles")"
-        step="$(grep -oE '"step" : [0-9.]+' "$dir/tessera/${name}_tessera.json" | grep -oE '[0-9.]+$')"
-        grep -q '"mode" : "gaussian"' "$dir/tessera/${name}_tessera.json" ||
-          echo "note: Tessera did not run in gaussian mode; the PyTorch side always does" >&2
+        # the step Tessera used: the record's (--mode gaussian), else the card's tilingStep (auto), else 0.75
+        step="$(grep -oE '"step" : [0-9.]+' "$dir/tessera/${name}_tessera.json" | grep -oE '[0-9.]+$' || true)"
+        [ -n "$step" ] || step="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("tilingStep") or 0.75)' \
+          "$root/unet-family/src/main/resources/org/tessera/unet/models/$model/card.json")"
       else
+        local window=(--step 0.5)
+        [ "$same" = 1 ] && window=(--tile "$tile" --step "$step")
         timed "$dir/pytorch.log" "$py" "$helper" run "$model" "$input" "$dir/pytorch_labels.$ext" \
-          --tile "$tile" --step "$step" --batch 4 --threads "$threads"
+          "${window[@]}" --batch 4 --threads "$threads"
         p_secs+=("$secs"); p_rss+=("$rss_mb")
         p_tiles="$(grep -oE '[0-9]+ tiles of [0-9x]+' "$dir/pytorch.log" | head -1)"
       fi
@@ -106,7 +112,7 @@ phantom() {
 [ "$only" = 2d ] || bench 3d "$model3d" "$(phantom 256,256,96 60 nii.gz)" nii.gz
 
 echo
-echo "Tessera CLI vs PyTorch sliding window, $threads threads, CPU, $repeats round(s), median wall s end to end"
+echo "Tessera CLI vs PyTorch sliding window ($([ "$same" = 1 ] && echo "Tessera's tiles" || echo "nnU-Net's: patch, step 0.5")), $threads threads, CPU, $repeats round(s), median wall s end to end"
 [ ${#extra[@]} = 0 ] || echo "Tessera options: ${extra[*]}"
 printf '%-3s %-16s %8s  %-8s %-20s %9s %9s\n' case model "input MB" side tiles "wall s" "peak MB"
 printf '%s\n' "${results[@]}"

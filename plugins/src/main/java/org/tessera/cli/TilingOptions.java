@@ -8,20 +8,19 @@ import picocli.CommandLine.Option;
 final class TilingOptions {
 
     @Option(names = "--tile", paramLabel = "auto|X,Y[,Z]", defaultValue = "auto",
-            description = "Tile size per axis (multiples of the model's divisibility). auto: with --mode auto, the size "
-                    + "that evaluates the fewest voxels within the memory budget; with --mode gaussian or halo, the "
-                    + "model's patch size, shrunk for small images. Default: ${DEFAULT-VALUE}.")
+            description = "Tile size per axis (multiples of the model's divisibility). Default: ${DEFAULT-VALUE}, the "
+                    + "model's patch size, shrunk for small images.")
     String tile;
 
     @Option(names = "--mode", paramLabel = "auto|gaussian|halo", defaultValue = "auto",
-            description = "Tile stitching: gaussian (overlapping tiles blended with nnU-Net's Gaussian), halo (tiles "
-                    + "with context, only centres kept; equals whole-image inference) or auto (whichever evaluates "
-                    + "fewer voxels; Gaussian where a tile size is given). nnU-Net's own sliding window: --mode gaussian "
-                    + "--step 0.5. Default: ${DEFAULT-VALUE}.")
+            description = "Tile stitching: auto (Gaussian blending at the step the model's card gives, 0.75 where it "
+                    + "gives none: fewer tiles than nnU-Net at the same held-out Dice), gaussian (nnU-Net's sliding "
+                    + "window at --step; with the default step 0.5 exactly nnU-Net's) or halo (tiles with context, only "
+                    + "centres kept; equals whole-image inference). Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--step", defaultValue = "0.5", paramLabel = "F",
-            description = "Gaussian mode: tile step as a fraction of the tile (nnU-Net: 0.5).")
+            description = "With --mode gaussian: tile step as a fraction of the tile (nnU-Net: 0.5).")
     double step;
 
     @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "Tiles per network call (halves on out-of-memory).")

@@ -23,7 +23,7 @@ final class RequestOptions {
     int[] tile;
 
     @Option(names = "--mode", paramLabel = "auto|gaussian|halo", defaultValue = "auto",
-            description = "Tile stitching: gaussian or halo. Default: ${DEFAULT-VALUE}.")
+            description = "Tile stitching: auto (Gaussian at the card's step), gaussian (at --step) or halo. Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--step", defaultValue = "0.5", paramLabel = "F",

@@ -48,7 +48,8 @@ record Provenance(Map<String, Object> fields) {
             f.put("parameters", new TreeMap<>(request.parameters()));
         f.put("tile", o.tile() == null ? "auto" : Arrays.toString(o.tile()));
         f.put("mode", o.mode().name().toLowerCase(java.util.Locale.ROOT));
-        f.put("step", o.step());
+        if (o.mode() == org.tessera.volume.tiling.TileMode.GAUSSIAN) // auto takes the card's step (its hash is here)
+            f.put("step", o.step());
         f.put("mirroring", request.mirroring());
         if (!request.resampling())
             f.put("resampling", false);

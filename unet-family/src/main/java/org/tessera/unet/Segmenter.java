@@ -14,7 +14,6 @@ import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Progress;
 import org.tessera.volume.Volume;
 import org.tessera.volume.intensity.Normalization;
-import org.tessera.volume.tiling.AutoTiling;
 import org.tessera.volume.tiling.Stitcher;
 import org.tessera.volume.tiling.TileGrid;
 import org.tessera.volume.tiling.TileMode;
@@ -72,7 +71,7 @@ public final class Segmenter implements VolumeSegmenter {
         int[] tile = plan.tile;
         int batch = plan.batch;
         while (true) {
-            TiledInference tiles = new TiledInference(grid(input, plan.mode, options.step(), tile, g), channels,
+            TiledInference tiles = new TiledInference(grid(input, plan.mode, plan.step, tile, g), channels,
                     g.planeByPlane);
             try {
                 Stitched stitched = run(tiles, timed, batch, options.probabilities(), gates, progress);
@@ -105,12 +104,7 @@ public final class Segmenter implements VolumeSegmenter {
     public TileGrid grid(Volume whole, SegmentOptions options) {
         Geometry g = geometry(model.card(), whole, options);
         Plan plan = plan(whole, options, g);
-        return grid(whole, plan.mode, options.step(), plan.tile, g);
-    }
-
-    /** The batch size {@link #segment} starts with for this volume (the request's, or fewer for large tiles). */
-    public int batch(Volume whole, SegmentOptions options) {
-        return plan(whole, options, geometry(model.card(), whole, options)).batch;
+        return grid(whole, plan.mode, plan.step, plan.tile, g);
     }
 
     /** The intensity normalization the model was trained with. */
@@ -135,8 +129,7 @@ public final class Segmenter implements VolumeSegmenter {
         boolean planeByPlane = model.card().dimensionality() == 2 && box.spatialDims() == 3;
         TiledInference tiles = new TiledInference(region.grid(), channels, planeByPlane);
         try {
-            return run(tiles, new TimedEngine(engine), batch(region.grid().tileSize()), false, List.of(), progress)
-                    .classes.labels();
+            return run(tiles, new TimedEngine(engine), options.batch(), false, List.of(), progress).classes.labels();
         } catch (TileTooLargeException e) {
             throw new InvalidInputException("Out of memory on " + engine.device() + " with tile "
                     + TileSizes.format(region.grid().tileSize()) + "; give a smaller tile (--tile) or more memory", e);
@@ -153,7 +146,7 @@ public final class Segmenter implements VolumeSegmenter {
     public List<Batch> batches(Volume input, SegmentOptions options) {
         Geometry g = geometry(model.card(), input, options);
         Plan plan = plan(input, options, g);
-        TiledInference tiles = new TiledInference(grid(input, plan.mode, options.step(), plan.tile, g),
+        TiledInference tiles = new TiledInference(grid(input, plan.mode, plan.step, plan.tile, g),
                 normalizedChannels(input), g.planeByPlane);
         long[] tileShape = tiles.tensorShape();
         int count = tiles.grid().size();
@@ -168,66 +161,20 @@ public final class Segmenter implements VolumeSegmenter {
         return batches;
     }
 
-    /** How one volume is cut: a mode that is never AUTO, the tile size, the first batch size. */
-    private record Plan(TileMode mode, int[] tile, int batch) {}
+    /** How one volume is cut: a mode that is never AUTO, the tile size, the step (Gaussian), the first batch size. */
+    private record Plan(TileMode mode, int[] tile, double step, int batch) {}
 
     /**
-     * Resolves the request's tiling for this volume. AUTO with no tile size given takes {@link AutoTiling}'s
-     * choice within {@link #TILE_MEMORY_BYTES}; AUTO with a tile size is Gaussian at that size; an explicit
-     * mode with no tile size is the model's patch size (nnU-Net's default with Gaussian). Large tiles run in
-     * smaller batches, so that a batch stays within the same memory.
+     * Resolves the request's tiling for this volume. AUTO is Gaussian at the card's tiling step (0.75 where it
+     * gives none: half of nnU-Net's evaluations at the same held-out Dice, docs/tiling-study.md), with the
+     * request's tile size or the model's patch size; an explicit mode takes the request's step.
      */
     private Plan plan(Volume input, SegmentOptions options, Geometry g) {
-        long[] shape = input.spatialShape();
-        TileMode mode = options.mode();
-        if (mode == TileMode.AUTO && (g.requested != null || g.fixed != null))
-            mode = TileMode.GAUSSIAN;
-        if (mode != TileMode.AUTO) {
-            int[] tile = TileSizes.resolve(mode, g.requested, g.preferred, g.divisibility, g.fixed, g.halo, shape);
-            return new Plan(mode, tile, options.batch());
-        }
-        int[] patch = TileSizes.resolve(TileMode.GAUSSIAN, null, g.preferred, g.divisibility, null, null, shape);
-        long maxVoxels = TILE_MEMORY_BYTES / bytesPerVoxel(model.card());
-        // a 2D network on a stack: choose within a plane; the tile stays one plane deep
-        int axes = g.planeByPlane ? 2 : shape.length;
-        AutoTiling.Choice choice = AutoTiling.choose(Arrays.copyOf(shape, axes), Arrays.copyOf(patch, axes),
-                Arrays.copyOf(g.divisibility, axes), g.haloExact ? Arrays.copyOf(g.halo, axes) : null, options.step(),
-                maxVoxels, CALL_OVERHEAD_VOXELS);
-        int[] tile = g.planeByPlane ? flat(choice.tile(), 1) : choice.tile();
-        return new Plan(choice.mode(), tile, batchWithin(tile, options.batch()));
-    }
-
-    /** The request's batch, or fewer tiles where a batch of it would pass the memory budget (at least 1). */
-    private int batchWithin(int[] tile, int requested) {
-        long voxels = 1;
-        for (int t : tile)
-            voxels *= t;
-        long fits = TILE_MEMORY_BYTES / bytesPerVoxel(model.card()) / voxels;
-        return (int) Math.max(1, Math.min(requested, fits));
-    }
-
-    private int batch(int[] tile) {
-        return batchWithin(tile, SegmentOptions.defaults().batch());
-    }
-
-    /**
-     * The engine memory a tile may take, and with it the largest tile AUTO picks. Larger tiles waste less on
-     * borders and halos; beyond this the memory grows faster than the time falls (README, "Tiling").
-     */
-    static final long TILE_MEMORY_BYTES = 512L << 20;
-
-    /** The cost of one engine call beyond its voxels, in voxels: measured on CPU (README, "Tiling"). */
-    static final long CALL_OVERHEAD_VOXELS = 4096;
-
-    /**
-     * Engine memory per voxel of a tile: the network's widest full-resolution tensors alive at once (encoder
-     * output kept for the skip, the concatenation, two convolution outputs), 4 bytes per channel. From the
-     * card's base width; 32 channels where the card does not say.
-     */
-    static long bytesPerVoxel(ModelCard card) {
-        Object width = card.network() == null ? null : card.network().get("baseWidth");
-        long channels = width instanceof Number w ? Math.max(1, w.longValue()) : 32;
-        return 4 * (card.inputChannels() + 6 * channels);
+        boolean auto = options.mode() == TileMode.AUTO;
+        TileMode mode = auto ? TileMode.GAUSSIAN : options.mode();
+        int[] tile = TileSizes.resolve(mode, g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
+                input.spatialShape());
+        return new Plan(mode, tile, auto ? model.card().autoTilingStep() : options.step(), options.batch());
     }
 
     private static TileGrid grid(Volume input, TileMode mode, double step, int[] tile, Geometry g) {
@@ -309,7 +256,7 @@ public final class Segmenter implements VolumeSegmenter {
 
     /** Tile parameters in the volume's axes, checked against what the model accepts. */
     private record Geometry(int[] requested, int[] preferred, int[] divisibility, int[] fixed, int[] halo,
-            boolean haloExact, boolean planeByPlane) {}
+            boolean planeByPlane) {}
 
     private Geometry geometry(ModelCard card, Volume input, SegmentOptions options) {
         int modelDims = card.dimensionality();
@@ -327,14 +274,12 @@ public final class Segmenter implements VolumeSegmenter {
                     + modelDims + " (x, y" + (modelDims == 3 ? ", z" : "") + "), e.g. "
                     + TileSizes.format(card.patchSize()));
         boolean planeByPlane = modelDims == 2 && input.spatialDims() == 3;
-        // halo crop equals whole-image inference only where the card's halo covers the receptive field
-        boolean exact = card.receptiveField() != null;
         if (!planeByPlane)
             return new Geometry(options.tile(), card.patchSize(), card.divisibility(), card.fixedInputSize(),
-                    TileSizes.alignHalo(card.halo(), card.divisibility()), exact, false);
+                    TileSizes.alignHalo(card.halo(), card.divisibility()), false);
         int[] div = flat(card.divisibility(), 1);
         return new Geometry(flat(options.tile(), 1), flat(card.patchSize(), 1), div, flat(card.fixedInputSize(), 1),
-                TileSizes.alignHalo(flat(card.halo(), 0), div), exact, true);
+                TileSizes.alignHalo(flat(card.halo(), 0), div), true);
     }
 
     /**

@@ -395,42 +395,27 @@ class SegmenterTest {
         }
     }
 
-    /**
-     * The default (auto) tiling on an image larger than its largest tile takes halo tiles for this model, and
-     * halo tiles equal whole-image inference; batches shrink so that large tiles stay within the memory budget.
-     */
+    /** The default (auto) tiling is Gaussian at the patch size with the card's step, 0.75 where it gives none. */
     @Test
-    void autoTilingUsesExactHaloTilesOnLargeImages() {
-        Model model = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of()).shipped("nuclei-2d-unet");
-        Volume image = Phantoms.nuclei2D(1500, 1100, 300, false, 5).image();
-        try (OrtEngine engine = model.open(OrtEngine.Options.cpu(2))) {
-            Segmenter segmenter = new Segmenter(model, engine, null);
-            SegmentOptions options = SegmentOptions.defaults().withProbabilities(true);
-            TileGrid grid = segmenter.grid(image, options);
-            assertEquals(TileMode.HALO, grid.mode());
-            assertTrue(grid.size() > 1, "the image must need several tiles, not " + grid.size());
-            long tileVoxels = (long) grid.tileSize()[0] * grid.tileSize()[1];
-            assertTrue(tileVoxels > 192 * 192 * 4L, "auto takes tiles larger than the patch: " + tileVoxels);
-            assertTrue(segmenter.batch(image, options) * tileVoxels * Segmenter.bytesPerVoxel(model.card())
-                    <= Segmenter.TILE_MEMORY_BYTES, "a batch stays within the memory budget");
-            var auto = segmenter.segment(image, options, Progress.NONE);
-            float[] whole = wholeImageProbabilities(model, engine, image);
-            @SuppressWarnings("unchecked")
-            float[] tiled = toArray((RandomAccessibleInterval<FloatType>) auto.probabilities().image());
-            double maxDiff = 0;
-            for (int i = 0; i < whole.length; i++)
-                maxDiff = Math.max(maxDiff, Math.abs(whole[i] - tiled[i]));
-            assertTrue(maxDiff <= 1e-4, "auto tiles differ from whole-image inference by " + maxDiff);
-            int w = 1500, h = 1100;
-            var labels = auto.labels().image().randomAccess();
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) {
-                    int i = y * w + x;
-                    double p = whole[w * h + i]; // nucleus probability
-                    if (Math.abs(p - 0.5) > 1e-4) // away from a tie, the labels are the whole image's argmax
-                        assertEquals(p > 0.5 ? 1 : 0, labels.setPositionAndGet(x, y).getRealDouble(), "x " + x + " y " + y);
-                }
-        }
+    void autoTilingIsGaussianAtTheCardsStep() throws Exception {
+        Model shipped = new ModelZoo(SegmenterTest.class.getClassLoader(), List.of()).shipped("nuclei-2d-unet");
+        Model plain = Model.fromFolder(Fixtures.folder(Fixtures.TINY_2D), Model.Source.USER);
+        assertEquals(null, plain.card().tilingStep(), "the fixture's card gives no step");
+        Volume image = Phantoms.nuclei2D(700, 500, 40, false, 5).image();
+        for (Model model : List.of(shipped, plain))
+            try (OrtEngine engine = model.open(OrtEngine.Options.cpu(1))) {
+                Segmenter segmenter = new Segmenter(model, engine, null);
+                double step = model == plain ? ModelCard.DEFAULT_TILING_STEP : shipped.card().tilingStep();
+                TileGrid auto = segmenter.grid(image, SegmentOptions.defaults());
+                TileGrid expected = TileGrid.gaussian(image.spatialShape(), model.card().patchSize(), step);
+                assertEquals(TileMode.GAUSSIAN, auto.mode());
+                assertArrayEquals(model.card().patchSize(), auto.tileSize());
+                assertEquals(expected.size(), auto.size(), model.id() + ": tiles at step " + step);
+                TileGrid nnunet = segmenter.grid(image, SegmentOptions.defaults().withMode(TileMode.GAUSSIAN));
+                assertEquals(TileGrid.gaussian(image.spatialShape(), model.card().patchSize(), 0.5).size(), nnunet.size(),
+                        "--mode gaussian is nnU-Net's step 0.5");
+                assertTrue(auto.size() < nnunet.size(), "auto evaluates fewer tiles");
+            }
     }
 
     @Test

@@ -13,8 +13,8 @@ public enum TileMode {
      */
     HALO,
     /**
-     * A request's choice, never a grid's: the pipeline picks {@link #HALO} or {@link #GAUSSIAN} and the tile
-     * size that evaluate the fewest voxels for the image within the memory budget ({@link AutoTiling}).
+     * A request's choice, never a grid's: the pipeline's default for the model (a network: Gaussian tiles at the
+     * step its card gives, measured to keep held-out Dice; an nnU-Net bundle: nnU-Net's own window).
      */
     AUTO
 }
