@@ -92,7 +92,7 @@ public final class Normalization {
         return Math.max(1, (voxels + MAX_SAMPLES - 1) / MAX_SAMPLES);
     }
 
-    /** {offset, factor} from the sample {@link #sampleStride} picks (sorted in place for percentiles). */
+    /** {offset, factor} from the sample {@link #sampleStride} picks (reordered in place for percentiles). */
     public double[] offsetAndFactorOfSample(double[] sample) {
         switch (scheme) {
         case NONE:
@@ -115,9 +115,8 @@ public final class Normalization {
         case PERCENTILE: {
             if (sample.length == 0)
                 return new double[] { 0, 1 };
-            Arrays.sort(sample);
-            double lo = percentileOfSorted(sample, lower);
-            double hi = percentileOfSorted(sample, upper);
+            double lo = percentile(sample, lower);
+            double hi = percentile(sample, upper);
             return new double[] { lo, 1 / Math.max(hi - lo, 1e-8) };
         }
         default:
@@ -137,6 +136,52 @@ public final class Normalization {
     /** The same for float values (large voxel samples), sorted ascending; the array is not copied. */
     public static double percentileOfSorted(float[] sorted, double percent) {
         return percentileOfSorted(i -> sorted[i], sorted.length, percent);
+    }
+
+    /**
+     * {@link #percentileOfSorted} without sorting: the two order statistics it needs are selected in linear
+     * time (a whole image's sample is millions of values; sorting them took longer than the network's first tiles).
+     * {@code values} is reordered.
+     */
+    public static double percentile(double[] values, double percent) {
+        int n = values.length;
+        if (n == 0)
+            throw new IllegalArgumentException("percentile of no values");
+        int k = (int) Math.floor((n - 1) * (percent / 100.0));
+        double kth = select(values, k);
+        double next = k + 1 < n ? values[k + 1] : kth;
+        for (int i = k + 2; i < n; i++) // after the selection everything right of k is >= the k-th
+            next = Math.min(next, values[i]);
+        double a = kth, b = next;
+        return percentileOfSorted(i -> i == k ? a : b, n, percent);
+    }
+
+    /** The k-th smallest value (0-based); afterwards no value left of k is larger, none right of it smaller. */
+    static double select(double[] a, int k) {
+        int lo = 0, hi = a.length - 1;
+        while (lo < hi) {
+            double x = a[lo], y = a[(lo + hi) >>> 1], z = a[hi];
+            double pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot)
+                    i++;
+                while (a[j] > pivot)
+                    j--;
+                if (i <= j) {
+                    double t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (k <= j)
+                hi = j;
+            else if (k >= i)
+                lo = i;
+            else
+                return a[k]; // between the two parts every value equals the pivot
+        }
+        return a[k];
     }
 
     private static double percentileOfSorted(java.util.function.IntToDoubleFunction sorted, int n, double percent) {

@@ -59,4 +59,24 @@ class NormalizationTest {
     private static float at(RandomAccessibleInterval<FloatType> img, long x) {
         return img.getAt(x).get();
     }
+
+    /** Selecting the order statistics gives what sorting gives, bit for bit, with many ties and without. */
+    @org.junit.jupiter.api.Test
+    void percentilesBySelectionEqualThoseOfTheSortedValues() {
+        java.util.Random random = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + random.nextInt(trial < 100 ? 40 : 5000);
+            int levels = 1 + random.nextInt(trial % 2 == 0 ? 4 : 100000); // few distinct values: many ties
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++)
+                values[i] = random.nextInt(levels) * 0.37 - 5;
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            for (double q : new double[] { 0, 0.5, 1, 37.3, 50, 99.5, 99.8, 100 }) {
+                double expected = Normalization.percentileOfSorted(sorted, q);
+                org.junit.jupiter.api.Assertions.assertEquals(expected, Normalization.percentile(values.clone(), q), 0,
+                        "n " + n + ", q " + q);
+            }
+        }
+    }
 }
