@@ -177,9 +177,6 @@ public final class OrtEngine implements Engine {
             // A segmentation network is one chain of operators: parallel execution only adds scheduling.
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setInterOpNumThreads(1);
-            String spin = System.getProperty("tessera.ort.spinning");
-            if (spin != null)
-                so.addConfigEntry("session.intra_op.allow_spinning", spin);
             if (cuda)
                 so.addCUDA(0);
             return loader.load(env, so);
