@@ -122,7 +122,7 @@ public final class SegmentationRequest {
     public static int[] tile(String text) {
         if (text == null || text.isBlank() || text.strip().equalsIgnoreCase(AUTO))
             return null;
-        String[] parts = text.strip().split("[,x\\s]+");
+        String[] parts = text.strip().split("\\s*[,x]\\s*|\\s+", -1); // -1 keeps empty parts, so "32,,32" is refused
         int[] tile = new int[parts.length];
         try {
             for (int i = 0; i < parts.length; i++)

@@ -188,6 +188,9 @@ class SegmentationServiceTest {
             assertTrue(e.getMessage().startsWith("--"), e.getMessage());
         }
         assertArrayEquals(new int[] { 64, 64, 32 }, SegmentationRequest.tile("64x64x32"));
+        assertArrayEquals(new int[] { 128, 96 }, SegmentationRequest.tile(" 128 x 96 "));
+        for (String bad : List.of("32,,32", ",32,32", "32,32,", "32 32x"))
+            assertThrows(InvalidInputException.class, () -> SegmentationRequest.tile(bad), bad);
         assertTrue(assertThrows(InvalidInputException.class, () -> SegmentationRequest.tileMode("tiles", "--mode"))
                 .getMessage().contains("gaussian or halo"));
     }
