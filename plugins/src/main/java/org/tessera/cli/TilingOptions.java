@@ -29,8 +29,7 @@ final class TilingOptions {
     /** Puts the tiling into a request. */
     SegmentationRequest.Builder apply(SegmentationRequest.Builder request) {
         if (tile.isBlank()) // on the command line an empty value is a mistake, not a request for auto
-            throw new org.tessera.volume.InvalidInputException("--tile is empty; write auto, or whole numbers x,y for a "
-                    + "2D model (e.g. 128,128) or x,y,z for a 3D model (e.g. 64,64,32)");
+            throw new org.tessera.volume.InvalidInputException("--tile is empty; " + SegmentationRequest.TILE_FORMS);
         return request.tile(SegmentationRequest.tile(tile)).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch);
     }
 }

@@ -118,6 +118,10 @@ public final class SegmentationRequest {
         };
     }
 
+    /** How a tile size is written, for messages that refuse one. */
+    public static final String TILE_FORMS = "write auto, or whole numbers x,y for a 2D model (e.g. 128,128) or x,y,z "
+            + "for a 3D model (e.g. 64,64,32)";
+
     /** "auto" (or nothing) for the pipeline's choice (see {@link TileMode#AUTO}), else sizes like "128,128" or "64x64x32". */
     public static int[] tile(String text) {
         if (text == null || text.isBlank() || text.strip().equalsIgnoreCase(AUTO))
@@ -128,8 +132,7 @@ public final class SegmentationRequest {
             for (int i = 0; i < parts.length; i++)
                 tile[i] = Integer.parseInt(parts[i]);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("Tile size '" + text + "' is not understood; write auto, or whole numbers "
-                    + "x,y for a 2D model (e.g. 128,128) or x,y,z for a 3D model (e.g. 64,64,32)");
+            throw new InvalidInputException("Tile size '" + text + "' is not understood; " + TILE_FORMS);
         }
         return tile;
     }
