@@ -264,10 +264,10 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
         long planeVoxels = voxels / shape[last];
         long stride = Normalization.sampleStride(voxels);
         long planesPerSlab = Math.max(1, (16L << 20) / planeVoxels);
-        double[][] samples = new double[channels][normalization.needsStatistics()
-                ? Math.toIntExact((voxels + stride - 1) / stride) : 0];
+        Normalization.Sample[] samples = new Normalization.Sample[channels];
+        for (int c = 0; c < channels; c++)
+            samples[c] = normalization.newSample(normalization.needsStatistics() ? voxels : 0);
         if (normalization.needsStatistics()) {
-            int[] taken = new int[channels];
             for (long p = 0; p < shape[last]; p += planesPerSlab) {
                 long[] min = new long[shape.length], size = shape.clone();
                 min[last] = p;
@@ -280,7 +280,7 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
                     cursor.jumpFwd(k + 1);
                     long n = planeVoxels * size[last];
                     for (long i = k; i < n; i += stride) {
-                        samples[c][taken[c]++] = cursor.get().getRealDouble();
+                        samples[c].add(cursor.get().getRealDouble());
                         if (i + stride < n)
                             cursor.jumpFwd(stride);
                     }
@@ -288,7 +288,7 @@ public record VolumeBlocks(String input, String output, String temporary, long[]
             }
         }
         for (int c = 0; c < channels; c++)
-            result[c] = normalization.offsetAndFactorOfSample(samples[c]);
+            result[c] = normalization.offsetAndFactorOf(samples[c]);
         return result;
     }
 

@@ -76,7 +76,7 @@ public final class Normalization {
 
     /** The affine map this normalization applies to {@code channel}: {offset, factor}. */
     public double[] offsetAndFactor(RandomAccessibleInterval<? extends RealType<?>> channel) {
-        return offsetAndFactorOfSample(needsStatistics() ? sample(channel) : new double[0]);
+        return needsStatistics() ? offsetAndFactorOf(sample(channel)) : offsetAndFactorOfSample(new double[0]);
     }
 
     /** Whether the map depends on the data (z-score, min-max, percentiles), not only on the scheme's parameters. */
@@ -197,18 +197,104 @@ public final class Normalization {
         return frac >= 0.5 ? b - diff * (1 - frac) : a + diff * frac;
     }
 
-    private static double[] sample(RandomAccessibleInterval<? extends RealType<?>> channel) {
+    private Sample sample(RandomAccessibleInterval<? extends RealType<?>> channel) {
         long n = Intervals.numElements(channel);
         long stride = sampleStride(n);
-        double[] values = new double[(int) ((n + stride - 1) / stride)];
+        Sample sample = newSample(n);
         Cursor<? extends RealType<?>> c = Views.flatIterable(channel).cursor();
-        int k = 0;
         for (long i = 0; i < n; i++) {
             c.fwd();
             if (i % stride == 0)
-                values[k++] = c.get().getRealDouble();
+                sample.add(c.get().getRealDouble());
         }
-        return values;
+        return sample;
+    }
+
+    /** An empty sample for the statistics of a channel of {@code voxels} voxels ({@link #sampleStride} picks them). */
+    public Sample newSample(long voxels) {
+        long stride = sampleStride(voxels);
+        boolean orderOnly = scheme == Scheme.PERCENTILE || scheme == Scheme.MINMAX;
+        return new Sample(Math.toIntExact((voxels + stride - 1) / stride), orderOnly);
+    }
+
+    /** {offset, factor} from a gathered sample. */
+    public double[] offsetAndFactorOf(Sample sample) {
+        if (sample.counts == null || scheme == Scheme.NONE || scheme == Scheme.FIXED)
+            return offsetAndFactorOfSample(sample.values());
+        long n = sample.n;
+        if (n == 0)
+            return offsetAndFactorOfSample(new double[0]);
+        if (scheme == Scheme.MINMAX) {
+            double min = sample.kth(0), max = sample.kth(n - 1);
+            return new double[] { min, 1 / Math.max(max - min, 1e-8) };
+        }
+        double lo = percentileOfSorted(i -> sample.kth(i), (int) n, lower);
+        double hi = percentileOfSorted(i -> sample.kth(i), (int) n, upper);
+        return new double[] { lo, 1 / Math.max(hi - lo, 1e-8) };
+    }
+
+    /**
+     * The voxel values statistics are taken from, added one by one. While every value is an integer in
+     * [-32768, 65535] (8- and 16-bit images) and only order statistics are needed (percentiles, min-max) they
+     * are counted in a histogram: the same percentiles to the last bit as the values themselves, in 384 KB
+     * instead of 8 bytes per value. Any other value turns the counts back into values.
+     */
+    public static final class Sample {
+        private static final int LOWEST = -32768, BINS = 65536 + 32768;
+        private int[] counts;
+        private double[] values;
+        private int n;
+        private final int capacity;
+
+        private Sample(int capacity, boolean histogram) {
+            this.capacity = capacity;
+            if (histogram)
+                counts = new int[BINS];
+            else
+                values = new double[capacity];
+        }
+
+        public void add(double v) {
+            if (n == capacity)
+                throw new IllegalStateException("sample is full (" + capacity + " values)");
+            if (counts != null) {
+                int bin = (int) v - LOWEST;
+                if (v == (int) v && bin >= 0 && bin < BINS) {
+                    counts[bin]++;
+                    n++;
+                    return;
+                }
+                values = expanded();
+                counts = null;
+            }
+            values[n++] = v;
+        }
+
+        /** The values added so far (in ascending order where they were counted). */
+        double[] values() {
+            double[] all = counts == null ? values : expanded();
+            return n == capacity ? all : Arrays.copyOf(all, n);
+        }
+
+        private double[] expanded() {
+            double[] out = new double[capacity];
+            int k = 0;
+            for (int b = 0; b < BINS; b++)
+                for (int c = counts[b]; c > 0; c--)
+                    out[k++] = b + LOWEST;
+            return out;
+        }
+
+        /** The k-th smallest counted value (0-based). */
+        private double kth(long k) {
+            long below = 0;
+            for (int b = 0; b < BINS; b++) {
+                below += counts[b];
+                if (below > k)
+                    return b + LOWEST;
+            }
+            throw new IndexOutOfBoundsException(k + " of " + n);
+        }
     }
 
     @Override

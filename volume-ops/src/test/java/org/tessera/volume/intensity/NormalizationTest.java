@@ -79,4 +79,51 @@ class NormalizationTest {
             }
         }
     }
+
+    /**
+     * Integer images are counted in a histogram instead of kept value by value: the same {offset, factor} as
+     * the values themselves give, bit for bit, for 8- and 16-bit ranges, signed, with a fractional value
+     * arriving part way (the counts turn back into values), and for min-max.
+     */
+    @Test
+    void histogramSampleGivesTheSameMapAsTheValues() {
+        java.util.Random random = new java.util.Random(5);
+        Normalization[] schemes = { Normalization.percentile(1, 99.8), Normalization.percentile(0, 100),
+                Normalization.percentile(2.5, 50), Normalization.minmax() };
+        for (int trial = 0; trial < 60; trial++) {
+            int n = 1 + random.nextInt(trial < 30 ? 50 : 20000);
+            int low = trial % 3 == 0 ? -32768 : 0, levels = trial % 2 == 0 ? 256 : 65536;
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++)
+                values[i] = low + random.nextInt(levels);
+            if (trial % 5 == 4)
+                values[random.nextInt(n)] = 0.25; // a float value: the rest of the sample is kept as values
+            for (Normalization norm : schemes) {
+                Normalization.Sample sample = norm.newSample(n);
+                for (double v : values)
+                    sample.add(v);
+                double[] expected = norm.offsetAndFactorOfSample(values.clone());
+                double[] actual = norm.offsetAndFactorOf(sample);
+                assertEquals(expected[0], actual[0], 0, norm + ", trial " + trial);
+                assertEquals(expected[1], actual[1], 0, norm + ", trial " + trial);
+            }
+        }
+    }
+
+    /** What the in-memory path computes for a 16-bit image equals the value-by-value map. */
+    @Test
+    void unsignedShortImageNormalizesAsItsValues() {
+        short[] pixels = new short[4096];
+        java.util.Random random = new java.util.Random(9);
+        double[] values = new double[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (short) random.nextInt(65536);
+            values[i] = pixels[i] & 0xffff;
+        }
+        Normalization norm = Normalization.percentile(1, 99.8);
+        double[] expected = norm.offsetAndFactorOfSample(values);
+        double[] actual = norm.offsetAndFactor(ArrayImgs.unsignedShorts(pixels, 64, 64));
+        assertEquals(expected[0], actual[0], 0);
+        assertEquals(expected[1], actual[1], 0);
+    }
 }
