@@ -50,7 +50,8 @@ record Provenance(Map<String, Object> fields) {
         f.put("mode", o.mode().name().toLowerCase(java.util.Locale.ROOT));
         if (o.mode() == org.tessera.volume.tiling.TileMode.GAUSSIAN) // auto takes the card's step (its hash is here)
             f.put("step", o.step());
-        f.put("mirroring", request.mirroring());
+        if (model != null && model.card().nnunet() != null) // only the nnU-Net bundles mirror
+            f.put("mirroring", request.mirroring());
         if (!request.resampling())
             f.put("resampling", false);
         if (request.spacing() != null)

@@ -77,6 +77,9 @@ class SegmentationServiceTest {
         Heard again = new Heard();
         assertEquals(2, SERVICE.run(otsu().build(), in, out, again).skipped());
         assertEquals(List.of("a.tif", "b.nii.gz"), again.skipped);
+        Heard unmirrored = new Heard(); // mirroring is for nnU-Net bundles: it changes nothing here
+        assertEquals(2, SERVICE.run(otsu().mirroring(false).build(), in, out, unmirrored).skipped());
+        assertFalse(Files.readString(out.resolve("a_tessera.json")).contains("mirroring"));
 
         Heard overwrite = new Heard();
         SERVICE.run(otsu().overwrite(true).build(), in, out, overwrite);
