@@ -369,10 +369,12 @@ def export_model(model, folder, info):
         "instances": dict(pre["instances"], **info.get("instances", {})) if "instances" in pre else None,
         "trainingData": dict(pre["data"], trainCases=[c[0] for c in info["train"]], heldOutCases=held_names),
         "training": {"script": "scripts/train.py", "command": info["command"], "seed": info["seed"],
-                     "budget": "%d iterations (batch %d, patch %s, Adam lr %g with cosine decay) in %.1f min "
+                     "budget": ("continued from %s (its training: startedFrom) for " % info["started_from"]["model"]
+                                if info.get("started_from") else "") + "%d iterations (batch %d, patch %s, Adam lr %g with cosine decay) in %.1f min "
                                "on %s; stops at --iters or --minutes, whichever comes first"
                                % (info["iterations"], info["batch"], "x".join(map(str, rev(info["patch"]))),
                                   info["lr"], info["minutes"], info.get("device", "2 CPU threads")),
+                     **({"startedFrom": info["started_from"]} if info.get("started_from") else {}),
                      "loss": ("cross-entropy (class weights %s) + soft Dice (all classes)"
                               % dict(zip(classes, map(float, info["class_weights"].split(","))))
                               if info.get("class_weights") else "cross-entropy + soft Dice (all classes)") + (

@@ -147,6 +147,69 @@ def evaluate(model, cases, classes, div):
     return pooled, per_case
 
 
+def warm_start(model, onnx_path, batches):
+    """Load an exported model.onnx into `model` (the same architecture) to go on training it. The exporter folded
+    each BatchNorm into the conv before it, so here each conv takes the folded weights and bias, and each
+    BatchNorm becomes the identity on the statistics of its input over `batches` (training patches): exact in
+    eval mode, and close to it in training mode, where BatchNorm normalizes by the batch's own statistics."""
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(onnx_path).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    cast = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Cast"}  # float16 weights are cast up
+    tensors = [[init[cast.get(name, name)].astype(np.float32) for name in n.input[1:]]
+               for n in graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    convs = []
+    hooks = [m.register_forward_hook(lambda m, i, o: convs.append(m)) for m in model.modules()
+             if isinstance(m, (torch.nn.modules.conv._ConvNd,))]
+    model.eval()
+    with torch.no_grad():
+        model(batches[0][:1])
+    for h in hooks:
+        h.remove()
+    if len(convs) != len(tensors):
+        raise SystemExit("--init %s: %d convolutions there, %d in this network" % (onnx_path, len(tensors), len(convs)))
+    following = {}  # conv -> the BatchNorm right after it in its Sequential
+    for seq in model.modules():
+        if isinstance(seq, torch.nn.Sequential):
+            kids = list(seq)
+            for a, b in zip(kids, kids[1:]):
+                if isinstance(b, torch.nn.modules.batchnorm._BatchNorm):
+                    following[a] = b
+    bias_of = {}
+    with torch.no_grad():
+        for conv, t in zip(convs, tensors):
+            if tuple(conv.weight.shape) != t[0].shape:
+                raise SystemExit("--init %s: weights %s where this network has %s"
+                                 % (onnx_path, t[0].shape, tuple(conv.weight.shape)))
+            conv.weight.copy_(torch.from_numpy(t[0]))
+            b = torch.from_numpy(t[1]) if len(t) > 1 else torch.zeros(conv.weight.shape[1 if isinstance(
+                conv, torch.nn.modules.conv._ConvTransposeNd) else 0])
+            if conv.bias is not None:
+                conv.bias.copy_(b)
+            elif conv in following:
+                bias_of[following[conv]] = b
+            elif b.abs().max() > 0:
+                raise SystemExit("--init %s: a bias for a conv without one" % onnx_path)
+        norms = list(following.values())
+        stats = {bn: [] for bn in norms}
+        hooks = [bn.register_forward_hook(lambda m, i, o: stats[m].append(i[0].transpose(0, 1).flatten(1)))
+                 for bn in norms]
+        for bn in norms:  # the folded network exactly while the statistics are gathered
+            bn.running_mean.zero_(); bn.running_var.fill_(1 - bn.eps); bn.weight.fill_(1)
+            bn.bias.copy_(bias_of.get(bn, torch.zeros(1)).expand_as(bn.bias))
+        for x in batches:
+            model(x)
+        for h in hooks:
+            h.remove()
+        for bn in norms:
+            v = torch.cat(stats[bn], 1)
+            mean, var = v.mean(1), v.var(1, unbiased=False)
+            bn.running_mean.copy_(mean); bn.running_var.copy_(var)
+            bn.weight.copy_((var + bn.eps).sqrt()); bn.bias.copy_(mean + bias_of.get(bn, 0))
+    model.train()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", required=True, choices=sorted(PRESETS))
@@ -180,6 +243,9 @@ def main():
                          "resampled to the preset's spacing; the card lists them among its training cases")
     ap.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "tessera-train"),
                     help="folder for the PyTorch checkpoint (kept out of the project)")
+    ap.add_argument("--init", metavar="MODEL_ONNX",
+                    help="go on training an exported model of the same architecture (its model.onnx); the "
+                         "card's budget counts only this run's iterations and names the starting model")
     ap.add_argument("--fp16-weights", action="store_true",
                     help="export with the weights stored as float16 (see export.py)")
     args = ap.parse_args()
@@ -191,6 +257,15 @@ def main():
             skip = a in local
             continue
         argv.append(a)
+    started_from = None
+    if args.init:  # the recorded command names the starting model by id; the card keeps its training record
+        card_path = os.path.join(os.path.dirname(os.path.abspath(args.init)), "card.json")
+        prev = json.load(open(card_path)) if os.path.exists(card_path) else {}
+        model_id = prev.get("id", os.path.basename(os.path.dirname(os.path.abspath(args.init))))
+        argv = [model_id + "/model.onnx" if a == args.init else
+                "--init=%s/model.onnx" % model_id if a == "--init=" + args.init else a for a in argv]
+        started_from = dict(model=model_id, **{k: prev["training"][k] for k in ("command", "budget", "startedFrom")
+                                               if k in prev.get("training", {})})
     command = "python3 scripts/train.py " + " ".join(argv)
 
     torch.set_num_threads(args.threads)
@@ -216,6 +291,16 @@ def main():
     patch = list(getattr(model, "fixed_input", None) or patch)  # PSPNet trains on its one tile size
     n_params = sum(p.numel() for p in model.parameters())
     print("parameters: %d, divisibility %s" % (n_params, model.divisibility()), flush=True)
+    foreground = [np.flatnonzero(lab) if args.fg_fraction > 0 else [] for _, _, lab in train]
+    if args.init:
+        def patches():
+            i = rng.integers(len(train))
+            img, lab = sample_patch(train[i], foreground[i], patch, rng, args.fg_fraction, args.zoom)
+            img = augment(img, lab, rng, dims)[0]
+            return img if img.ndim == dims + 1 else img[None]
+        warm_start(model, args.init, [torch.from_numpy(np.stack([patches() for _ in range(batch)]))
+                                      for _ in range(4)])
+        print("warm start from %s" % args.init, flush=True)
     device = torch.device(args.device)
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -224,7 +309,6 @@ def main():
         weight = torch.tensor([float(v) for v in args.class_weights.split(",")], device=device)
         if len(weight) != len(classes):
             ap.error("--class-weights needs %d values (%s)" % (len(classes), ", ".join(classes)))
-    foreground = [np.flatnonzero(lab) if args.fg_fraction > 0 else [] for _, _, lab in train]
 
     budget = TrainingBudget(args.iters, args.minutes)
     model.train()
@@ -257,7 +341,8 @@ def main():
                fp16_weights=args.fp16_weights,
                command=command, seed=args.seed, iterations=it, minutes=minutes, batch=batch, lr=args.lr,
                device="2 CPU threads" if device.type == "cpu" else "GPU (%s)" % args.device,
-               class_weights=args.class_weights, fg_fraction=args.fg_fraction, zoom=args.zoom)
+               class_weights=args.class_weights, fg_fraction=args.fg_fraction, zoom=args.zoom,
+               started_from=started_from)
     if args.arch == "unet++":
         # One trained network, one model folder per pruning level (the level-L sub-network).
         levels = {}
