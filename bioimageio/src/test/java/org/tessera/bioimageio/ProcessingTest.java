@@ -36,7 +36,12 @@ class ProcessingTest {
     private Model imported(Handmade h, double[] input, double[] expected) throws Exception {
         h.write(input, expected);
         ModelZoo zoo = Packages.zoo(dir.resolve("models"));
-        return Packages.importPackage(h.dir, "m" + n++, zoo, log::add);
+        int before = log.size();
+        Model model = Packages.importPackage(h.dir, "m" + n++, zoo, log::add);
+        // the import refuses a package whose own test fails; here it must have run and passed
+        assertTrue(log.subList(before, log.size()).stream().anyMatch(l -> l.startsWith("package test passed")),
+                "the package test ran: " + log);
+        return model;
     }
 
     private Handmade pkg() {

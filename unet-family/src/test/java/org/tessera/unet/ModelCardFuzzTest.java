@@ -80,5 +80,13 @@ class ModelCardFuzzTest {
         Files.write(folder.resolve("unknown-field.json"), Fixtures.JSON.writeValueAsBytes(unknown));
         byte[] valid = Fixtures.cardBytes(Fixtures.TINY_2D);
         Files.write(folder.resolve("cut-short.json"), java.util.Arrays.copyOf(valid, valid.length / 2));
+        int parsed = 0;
+        try (var seeds = Files.list(folder)) {
+            for (Path seed : seeds.toList()) {
+                card(Files.readAllBytes(seed)); // every seed is read or refused naming the card
+                parsed++;
+            }
+        }
+        assertTrue(parsed >= 6, "seeds written: " + parsed);
     }
 }
