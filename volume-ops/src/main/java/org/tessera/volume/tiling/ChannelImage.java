@@ -27,6 +27,18 @@ final class ChannelImage implements VoxelConsumer {
             image.getPlane(slice + slicesPerChannel * c).getCurrentStorageArray()[at] = values[c];
     }
 
+    @Override
+    public void acceptRun(int slice, int at, float[] values, int stride, int from, int count, int channels) {
+        for (int c = 0; c < channels; c++)
+            System.arraycopy(values, c * stride + from, image.getPlane(slice + slicesPerChannel * c)
+                    .getCurrentStorageArray(), at, count);
+    }
+
+    /** Channel c's plane of {@code slice}: x fastest. */
+    float[] plane(int slice, int c) {
+        return image.getPlane(slice + slicesPerChannel * c).getCurrentStorageArray();
+    }
+
     PlanarImg<FloatType, FloatArray> image() {
         return image;
     }

@@ -40,6 +40,19 @@ final class LabelDecoder implements VoxelConsumer {
             shorts.getPlane(slice).getCurrentStorageArray()[at] = (short) label;
     }
 
+    @Override
+    public void acceptRun(int slice, int at, float[] values, int stride, int from, int count, int channels) {
+        if (bytes != null) {
+            byte[] plane = bytes.getPlane(slice).getCurrentStorageArray();
+            for (int v = 0; v < count; v++)
+                plane[at + v] = (byte) kind.label(values, stride, from + v, channels);
+        } else {
+            short[] plane = shorts.getPlane(slice).getCurrentStorageArray();
+            for (int v = 0; v < count; v++)
+                plane[at + v] = (short) kind.label(values, stride, from + v, channels);
+        }
+    }
+
     RandomAccessibleInterval<? extends IntegerType<?>> image() {
         return bytes != null ? bytes : shorts;
     }

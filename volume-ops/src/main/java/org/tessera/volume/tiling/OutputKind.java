@@ -25,20 +25,27 @@ public enum OutputKind {
 
     /** The label of one voxel's channel values; ties go to the lower class. */
     public int label(float[] values) {
+        return label(values, 1, 0, values.length);
+    }
+
+    /** The same for the voxel whose channel c is {@code values[c * stride + at]}. */
+    public int label(float[] values, int stride, int at, int channels) {
         if (this == SIGMOID) {
             int label = 0;
-            for (int c = 0; c < values.length; c++)
-                if (sigmoid(values[c]) > 0.5f)
+            for (int c = 0; c < channels; c++)
+                if (sigmoid(values[c * stride + at]) > 0.5f)
                     label = c + 1;
             return label;
         }
         float max = Float.NEGATIVE_INFINITY;
         int arg = 0;
-        for (int c = 0; c < values.length; c++)
-            if (values[c] > max) {
-                max = values[c];
+        for (int c = 0; c < channels; c++) {
+            float v = values[c * stride + at];
+            if (v > max) {
+                max = v;
                 arg = c;
             }
+        }
         return arg;
     }
 
@@ -47,24 +54,32 @@ public enum OutputKind {
      * The softmax subtracts the maximum in float and sums in double.
      */
     public void probabilities(float[] values, float[] probabilities) {
+        probabilities(values, 1, 0, probabilities);
+    }
+
+    /** The same for the voxel whose channel c is {@code values[c * stride + at]}. */
+    public void probabilities(float[] values, int stride, int at, float[] probabilities) {
+        int channels = probabilities.length;
         switch (this) {
         case LOGITS -> {
             float max = Float.NEGATIVE_INFINITY;
-            for (float v : values)
-                if (v > max)
-                    max = v;
+            for (int c = 0; c < channels; c++)
+                max = Math.max(max, values[c * stride + at]);
             double sum = 0;
-            for (int c = 0; c < values.length; c++) {
-                probabilities[c] = (float) Math.exp(values[c] - max);
+            for (int c = 0; c < channels; c++) {
+                probabilities[c] = (float) Math.exp(values[c * stride + at] - max);
                 sum += probabilities[c];
             }
-            for (int c = 0; c < values.length; c++)
+            for (int c = 0; c < channels; c++)
                 probabilities[c] = (float) (probabilities[c] / sum);
         }
-        case PROBABILITIES -> System.arraycopy(values, 0, probabilities, 0, values.length);
+        case PROBABILITIES -> {
+            for (int c = 0; c < channels; c++)
+                probabilities[c] = values[c * stride + at];
+        }
         case SIGMOID -> {
-            for (int c = 0; c < values.length; c++)
-                probabilities[c] = sigmoid(values[c]);
+            for (int c = 0; c < channels; c++)
+                probabilities[c] = sigmoid(values[c * stride + at]);
         }
         }
     }

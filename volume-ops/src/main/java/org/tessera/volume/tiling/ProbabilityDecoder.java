@@ -23,6 +23,18 @@ final class ProbabilityDecoder implements VoxelConsumer {
         image.accept(slice, at, probabilities);
     }
 
+    @Override
+    public void acceptRun(int slice, int at, float[] values, int stride, int from, int count, int channels) {
+        float[][] planes = new float[channels][];
+        for (int c = 0; c < channels; c++)
+            planes[c] = image.plane(slice, c);
+        for (int v = 0; v < count; v++) {
+            kind.probabilities(values, stride, from + v, probabilities);
+            for (int c = 0; c < channels; c++)
+                planes[c][at + v] = probabilities[c];
+        }
+    }
+
     PlanarImg<FloatType, FloatArray> image() {
         return image.image();
     }

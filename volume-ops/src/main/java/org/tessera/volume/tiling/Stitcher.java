@@ -54,9 +54,18 @@ public final class Stitcher {
         outputs = b.outputs ? new ChannelImage(shape, channels) : null;
         VoxelConsumer[] each = Stream.of(labels, probabilities, outputs).filter(Objects::nonNull)
                 .toArray(VoxelConsumer[]::new);
-        accumulator = new TileAccumulator(grid, channels, b.importance, (slice, at, values) -> {
-            for (VoxelConsumer c : each)
-                c.accept(slice, at, values);
+        accumulator = new TileAccumulator(grid, channels, b.importance, new VoxelConsumer() {
+            @Override
+            public void accept(int slice, int at, float[] values) {
+                for (VoxelConsumer c : each)
+                    c.accept(slice, at, values);
+            }
+
+            @Override
+            public void acceptRun(int slice, int at, float[] values, int stride, int from, int count, int channels) {
+                for (VoxelConsumer c : each)
+                    c.acceptRun(slice, at, values, stride, from, count, channels);
+            }
         });
     }
 

@@ -30,7 +30,6 @@ final class TileAccumulator {
     private int addedCount;
     private int livePlanes;
     private int peakLivePlanes;
-    private final float[] values;
 
     /**
      * @param importance weights per tile voxel in tile C order ({@link ImportanceMap}), all positive; null
@@ -57,7 +56,6 @@ final class TileAccumulator {
         sums = new float[planes][];
         weights = new float[planes][];
         added = new boolean[grid.size()];
-        values = new float[channels];
     }
 
     private static float[] checkedImportance(int[] tile, float[] given) {
@@ -163,12 +161,10 @@ final class TileAccumulator {
 
     private void finish(int p) {
         float[] a = sums[p], w = weights[p];
-        for (int i = 0; i < planeVoxels; i++) {
-            float weight = w[i];
-            for (int c = 0; c < channels; c++)
-                values[c] = a[c * planeVoxels + i] / weight;
-            emit(p, i, i % width, i / width);
-        }
+        for (int c = 0; c < channels; c++) // in place: the sums become the stitched values, channel-major
+            for (int i = 0, o = c * planeVoxels; i < planeVoxels; i++)
+                a[o + i] /= w[i];
+        emitRun(p, 0, a, planeVoxels, 0, planeVoxels, 0, 0);
         sums[p] = null;
         weights[p] = null;
         livePlanes--;
@@ -177,27 +173,30 @@ final class TileAccumulator {
     private void copyCore(Tile tile, Region r, float[] out, int offset) {
         int tileVoxels = tile.voxels();
         for (int k = 0; k < r.np; k++)
-            for (int j = 0; j < r.ny; j++) {
-                int tRow = r.tileRow(k, j);
-                int pRow = r.planeRow(j);
-                for (int i = 0; i < r.nx; i++) {
-                    for (int c = 0; c < channels; c++)
-                        values[c] = out[offset + c * tileVoxels + tRow + i];
-                    emit(r.p0 + k, pRow + i, r.x0 + i, r.y0 + j);
-                }
-            }
+            for (int j = 0; j < r.ny; j++)
+                emitRun(r.p0 + k, r.planeRow(j), out, tileVoxels, offset + r.tileRow(k, j), r.nx, r.x0, r.y0 + j);
     }
 
-    /** Hands {@link #values} of plane p, in-plane index i, to the consumer; a non-finite value is an error. */
-    private void emit(int p, int i, int x, int y) {
-        for (float v : values)
-            if (!Float.isFinite(v))
-                throw new IllegalStateException("network output is not finite (" + v + ") at "
-                        + (nd == 3 ? "x=" + x + ", y=" + y + ", z=" + p : "x=" + x + ", y=" + p));
+    /**
+     * Hands a row of voxels to the consumer: in-plane places {@code i, i + 1, ...} of plane p, channel c of
+     * voxel v at {@code values[c * stride + from + v]}; (x, y) name its first voxel (for a plane, the plane's
+     * first). A non-finite value is an error.
+     */
+    private void emitRun(int p, int i, float[] values, int stride, int from, int count, int x, int y) {
+        for (int c = 0; c < channels; c++)
+            for (int v = 0; v < count; v++) {
+                float value = values[c * stride + from + v];
+                if (!Float.isFinite(value)) {
+                    int at = x + v + (y * width); // place in the plane from the run's first voxel
+                    int vx = at % width, vy = at / width;
+                    throw new IllegalStateException("network output is not finite (" + value + ") at "
+                            + (nd == 3 ? "x=" + vx + ", y=" + vy + ", z=" + p : "x=" + vx + ", y=" + p));
+                }
+            }
         if (nd == 3)
-            consumer.accept(p, i, values);
+            consumer.acceptRun(p, i, values, stride, from, count, channels);
         else
-            consumer.accept(0, p * width + i, values);
+            consumer.acceptRun(0, p * width + i, values, stride, from, count, channels);
     }
 
     boolean isComplete() {

@@ -411,4 +411,24 @@ class StitcherTest {
                 () -> Stitcher.builder(grid, 70000).kind(OutputKind.LOGITS).outputs().build());
         assertTrue(e.getMessage().contains("16-bit"), e.getMessage());
     }
+
+    /** A non-finite network output is refused, naming the voxel, in both modes, in 2D and 3D. */
+    @Test
+    void aNonFiniteOutputNamesItsVoxel() {
+        Field nan3 = (c, x, y, z) -> c == 1 && x == 37 && y == 21 && z == 9 ? Float.NaN : 1;
+        Field inf2 = (c, x, y, z) -> c == 0 && x == 50 && y == 13 ? Float.POSITIVE_INFINITY : 1;
+        long[] shape3 = { 70, 40, 20 }, shape2 = { 90, 30 };
+        for (TileGrid grid : List.of(TileGrid.gaussian(shape3, new int[] { 32, 32, 16 }),
+                TileGrid.halo(shape3, new int[] { 32, 32, 16 }, new int[] { 8, 8, 4 }))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> stitch(grid, 2, OutputKind.LOGITS, false, nan3));
+            assertTrue(e.getMessage().contains("(NaN) at x=37, y=21, z=9"), grid.mode() + ": " + e.getMessage());
+        }
+        for (TileGrid grid : List.of(TileGrid.gaussian(shape2, new int[] { 32, 16 }),
+                TileGrid.halo(shape2, new int[] { 32, 16 }, new int[] { 8, 4 }))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> stitch(grid, 2, OutputKind.LOGITS, true, inf2));
+            assertTrue(e.getMessage().contains("(Infinity) at x=50, y=13"), grid.mode() + ": " + e.getMessage());
+        }
+    }
 }
