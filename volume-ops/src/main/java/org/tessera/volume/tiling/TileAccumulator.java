@@ -27,6 +27,8 @@ final class TileAccumulator {
     private final float[][] sums;
     private final float[][] weights;
     private final boolean[] added;
+    private final java.util.ArrayDeque<float[]> spareSums = new java.util.ArrayDeque<>(),
+            spareWeights = new java.util.ArrayDeque<>();
     private int addedCount;
     private int livePlanes;
     private int peakLivePlanes;
@@ -139,8 +141,8 @@ final class TileAccumulator {
         for (int k = 0; k < r.np; k++) {
             int p = r.p0 + k;
             if (sums[p] == null) {
-                sums[p] = new float[channels * planeVoxels];
-                weights[p] = new float[planeVoxels];
+                sums[p] = zeroed(spareSums, channels * planeVoxels);
+                weights[p] = zeroed(spareWeights, planeVoxels);
                 peakLivePlanes = Math.max(peakLivePlanes, ++livePlanes);
             }
             float[] a = sums[p], w = weights[p];
@@ -165,9 +167,24 @@ final class TileAccumulator {
             for (int i = 0, o = c * planeVoxels; i < planeVoxels; i++)
                 a[o + i] /= w[i];
         emitRun(p, 0, a, planeVoxels, 0, planeVoxels, 0, 0);
+        spareSums.push(a);
+        spareWeights.push(w);
         sums[p] = null;
         weights[p] = null;
         livePlanes--;
+    }
+
+    /**
+     * A finished plane's array, cleared, or a new one. Planes live for many tiles, so the collector would move
+     * them to the old generation and find them dead only in a full collection: reused, they never become
+     * garbage, and the heap stays near the live planes.
+     */
+    private static float[] zeroed(java.util.ArrayDeque<float[]> spare, int length) {
+        float[] a = spare.poll();
+        if (a == null)
+            return new float[length];
+        Arrays.fill(a, 0);
+        return a;
     }
 
     private void copyCore(Tile tile, Region r, float[] out, int offset) {
