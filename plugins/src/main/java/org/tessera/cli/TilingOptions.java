@@ -23,13 +23,16 @@ final class TilingOptions {
             description = "With --mode gaussian: tile step as a fraction of the tile (nnU-Net: 0.5).")
     double step;
 
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "Tiles per network call (halves on out-of-memory).")
-    int batch;
+    @Option(names = "--batch", defaultValue = "auto", paramLabel = "auto|N",
+            description = "Tiles per network call (halves on out-of-memory): auto (4 on a GPU; on the CPU as many as keep "
+                    + "a call within 2^17 voxels, 1 to 4: the same speed in less memory) or a number. Default: ${DEFAULT-VALUE}.")
+    String batch;
 
     /** Puts the tiling into a request. */
     SegmentationRequest.Builder apply(SegmentationRequest.Builder request) {
         if (tile.isBlank()) // on the command line an empty value is a mistake, not a request for auto
             throw new org.tessera.volume.InvalidInputException("--tile is empty; " + SegmentationRequest.TILE_FORMS);
-        return request.tile(SegmentationRequest.tile(tile)).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step).batch(batch);
+        return request.tile(SegmentationRequest.tile(tile)).mode(SegmentationRequest.tileMode(mode, "--mode")).step(step)
+                .batch(SegmentationRequest.batch(batch));
     }
 }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.tessera.service.SegmentationRequest;
+
 import picocli.CommandLine.Option;
 
 /** The options of {@code tessera segment} that choose the model and how it runs, with the same names and meanings. */
@@ -30,8 +32,9 @@ final class RequestOptions {
             description = "Gaussian mode: tile step as a fraction of the tile (nnU-Net: 0.5).")
     double step;
 
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "Tiles per network call.")
-    int batch;
+    @Option(names = "--batch", defaultValue = "auto", paramLabel = "auto|N",
+            description = "Tiles per network call: auto (4 on a GPU, on the CPU 1 to 4 within 2^17 voxels) or a number.")
+    String batch;
 
     @Option(names = "--no-mirroring", description = "nnU-Net bundles: skip the mirroring test-time augmentation.")
     boolean noMirroring;
@@ -62,7 +65,8 @@ final class RequestOptions {
     /** The spec with these options and the outputs a job asks for. */
     JobSpec spec(boolean probabilities, boolean attentionMaps, boolean instances, List<String> instanceParams,
             boolean volumesTable, boolean overlay, boolean overwrite) {
-        return new JobSpec(modelId, params, tile == null ? null : Arrays.stream(tile).boxed().toList(), mode, step, batch,
+        return new JobSpec(modelId, params, tile == null ? null : Arrays.stream(tile).boxed().toList(), mode, step,
+                SegmentationRequest.batch(batch),
                 probabilities, attentionMaps, instances, instanceParams, volumesTable, overlay, !noMirroring, !noResampling,
                 spacing == null ? null : Arrays.stream(spacing).boxed().toList(), unit, overwrite,
                 modelDirs.stream().map(Path::toString).toList(), device, threads);

@@ -123,6 +123,22 @@ public final class SegmentationRequest {
             + "for a 3D model (e.g. 64,64,32)";
 
     /** "auto" (or nothing) for the pipeline's choice (see {@link TileMode#AUTO}), else sizes like "128,128" or "64x64x32". */
+    /** A batch size as the faces take it: "auto" ({@link SegmentOptions#AUTO_BATCH}) or a whole number >= 1. */
+    public static int batch(String value) {
+        String v = value == null ? "" : value.strip();
+        if (v.equalsIgnoreCase("auto"))
+            return SegmentOptions.AUTO_BATCH;
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1)
+                return n;
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new InvalidInputException("--batch must be auto or a whole number of at least 1 (tiles per network call), "
+                + "not '" + value + "'");
+    }
+
     public static int[] tile(String text) {
         if (text == null || text.isBlank() || text.strip().equalsIgnoreCase(AUTO))
             return null;
@@ -143,7 +159,7 @@ public final class SegmentationRequest {
         private int[] tile;
         private TileMode mode = TileMode.AUTO;
         private double step = TileGrid.DEFAULT_STEP;
-        private int batch = 4;
+        private int batch = SegmentOptions.AUTO_BATCH;
         private boolean probabilities, attentionMaps, overlay, overwrite, volumesTable;
         private boolean mirroring = true, instances;
         private boolean resampling = true;
@@ -209,8 +225,8 @@ public final class SegmentationRequest {
         public SegmentationRequest build() {
             if (chunks < 1 || chunkIndex < 0 || chunkIndex >= chunks)
                 throw new InvalidInputException("--index must be in 0.." + (chunks - 1) + " for --chunks " + chunks);
-            if (batch < 1)
-                throw new InvalidInputException("--batch must be at least 1, not " + batch);
+            if (batch < 1 && batch != SegmentOptions.AUTO_BATCH)
+                throw new InvalidInputException("--batch must be auto or at least 1, not " + batch);
             if (!(step > 0 && step <= 1))
                 throw new InvalidInputException("--step must be in (0, 1], not " + step + "; nnU-Net uses 0.5");
             OrtEngine.Options.of(device, threads); // refuses a bad device or thread count now

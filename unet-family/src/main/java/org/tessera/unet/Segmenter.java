@@ -129,7 +129,8 @@ public final class Segmenter implements VolumeSegmenter {
         boolean planeByPlane = model.card().dimensionality() == 2 && box.spatialDims() == 3;
         TiledInference tiles = new TiledInference(region.grid(), channels, planeByPlane);
         try {
-            return run(tiles, new TimedEngine(engine), options.batch(), false, List.of(), progress).classes.labels();
+            return run(tiles, new TimedEngine(engine), options.batchFor(region.grid().tileSize(), engine), false, List.of(),
+                    progress).classes.labels();
         } catch (TileTooLargeException e) {
             throw new InvalidInputException("Out of memory on " + engine.device() + " with tile "
                     + TileSizes.format(region.grid().tileSize()) + "; give a smaller tile (--tile) or more memory", e);
@@ -174,7 +175,7 @@ public final class Segmenter implements VolumeSegmenter {
         TileMode mode = auto ? TileMode.GAUSSIAN : options.mode();
         int[] tile = TileSizes.resolve(mode, g.requested, g.preferred, g.divisibility, g.fixed, g.halo,
                 input.spatialShape());
-        return new Plan(mode, tile, auto ? model.card().autoTilingStep() : options.step(), options.batch());
+        return new Plan(mode, tile, auto ? model.card().autoTilingStep() : options.step(), options.batchFor(tile, engine));
     }
 
     private static TileGrid grid(Volume input, TileMode mode, double step, int[] tile, Geometry g) {

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tessera.unet.ModelZoo;
+import org.tessera.unet.SegmentOptions;
 import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.io.VolumeIO;
 import org.tessera.volume.phantom.Phantoms;
@@ -185,11 +186,17 @@ class SegmentationServiceTest {
 
     @Test
     void requestsRefuseImpossibleValuesNamingTheOption() {
-        for (var bad : List.<Runnable>of(() -> otsu().batch(0).build(), () -> otsu().step(1.5).build(),
+        for (var bad : List.<Runnable>of(() -> otsu().batch(-1).build(), () -> otsu().step(1.5).build(),
                 () -> otsu().threads(-1).build(), () -> otsu().spacing(new double[] { -1, 0 }, null).build())) {
             InvalidInputException e = assertThrows(InvalidInputException.class, bad::run);
             assertTrue(e.getMessage().startsWith("--"), e.getMessage());
         }
+        assertEquals(SegmentOptions.AUTO_BATCH, SegmentationRequest.batch(" Auto "));
+        assertEquals(SegmentOptions.AUTO_BATCH, otsu().build().options().batch(), "the default batch is automatic");
+        assertEquals(3, SegmentationRequest.batch("3"));
+        for (String bad : List.of("0", "-2", "2.5", "many", ""))
+            assertTrue(assertThrows(InvalidInputException.class, () -> SegmentationRequest.batch(bad), bad).getMessage()
+                    .contains("--batch must be auto or a whole number"), bad);
         assertArrayEquals(new int[] { 64, 64, 32 }, SegmentationRequest.tile("64x64x32"));
         assertArrayEquals(new int[] { 128, 96 }, SegmentationRequest.tile(" 128 x 96 "));
         for (String bad : List.of("32,,32", ",32,32", "32,32,", "32 32x"))

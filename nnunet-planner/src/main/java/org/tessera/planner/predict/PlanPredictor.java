@@ -161,7 +161,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         TileGrid grid = TileGrid.gaussian(shapeXyz, reversed(patch), options.step());
         progress.status(grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on " + engine.device()
                 + (mirrored ? ", mirrored" : ""));
-        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
+        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batchFor(reversed(patch), engine), log);
         Stitcher stitcher = slide(new TiledInference(grid, channels, false), classes, runner, progress);
         return new Sliding(channelArrays(stitcher.outputs(), classes), grid.size(), runner.batchSize());
     }
@@ -176,7 +176,7 @@ public final class PlanPredictor implements VolumeSegmenter {
         TileGrid grid = TileGrid.gaussian(planeXy, reversed(patch), options.step());
         progress.status(depth + " slices of " + grid.size() + " tiles of " + TileSizes.format(reversed(patch)) + " on "
                 + engine.device() + (mirrored ? ", mirrored" : ""));
-        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batch(), log);
+        AdaptiveBatchRunner runner = new AdaptiveBatchRunner(timed, options.batchFor(reversed(patch), engine), log);
         float[][] logits = new float[classes][depth * plane];
         for (int z = 0; z < depth; z++) {
             List<RandomAccessibleInterval<? extends RealType<?>>> slice = new ArrayList<>();

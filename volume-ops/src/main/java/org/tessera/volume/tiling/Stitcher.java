@@ -201,16 +201,16 @@ public final class Stitcher {
         return outputs.image();
     }
 
-    /** Highest number of planes whose accumulators were alive at once. */
-    public synchronized int peakAccumulatorPlanes() { return accumulator.peakPlanes(); }
+    /** Highest number of rows (along x) whose accumulators were alive at once. */
+    public synchronized int peakAccumulatorRows() { return accumulator.peakRows(); }
 
-    /** Bytes of accumulators at their high-water mark: planes x voxels per plane x (C + 1) floats. */
+    /** Bytes of accumulators at their high-water mark: rows x width x (C + 1) floats. */
     public synchronized long peakAccumulatorBytes() {
-        return accumulator.bytes(accumulator.peakPlanes());
+        return accumulator.bytes(accumulator.peakRows());
     }
 
     /** Bytes of accumulators alive now. */
     public synchronized long accumulatorBytes() {
-        return accumulator.bytes(accumulator.livePlanes());
+        return accumulator.bytes(accumulator.liveRows());
     }
 }

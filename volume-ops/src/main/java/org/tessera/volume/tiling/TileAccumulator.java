@@ -7,8 +7,9 @@ import java.util.Arrays;
  * channel values to a {@link VoxelConsumer} as soon as its last tile is in.
  *
  * <p>In {@link TileMode#GAUSSIAN} mode the values are sum(out * w) / sum(w) with an importance map w, summed
- * in float in the order tiles arrive; the sums (C + 1 floats per voxel) exist only for planes along the last
- * spatial axis (z in 3D, y in 2D) that some added tile touched and some tile still to come touches. In
+ * in float in the order tiles arrive; the sums (C + 1 floats per voxel) exist only for rows along x (a y of a
+ * z plane in 3D, a y in 2D) that some added tile touched and some tile still to come touches: fed in grid
+ * order, a window of about one tile's rows in y and z is alive at a time. In
  * {@link TileMode#HALO} mode each voxel is the output of the one tile whose core holds it, with no sums.
  *
  * <p>Not thread-safe: {@link Stitcher} serializes the calls.
@@ -21,17 +22,17 @@ final class TileAccumulator {
     private final float[] importance;
     private final int nd;
     private final int width;      // x
-    private final int planeVoxels;
+    private final int height;     // y in 3D, 1 in 2D (where a plane is one row)
 
-    private final int[] pending;  // per plane: tiles still to come that write it
+    private final int[] pending;  // per row (plane * height + y): tiles still to come that write it
     private final float[][] sums;
     private final float[][] weights;
     private final boolean[] added;
     private final java.util.ArrayDeque<float[]> spareSums = new java.util.ArrayDeque<>(),
             spareWeights = new java.util.ArrayDeque<>();
     private int addedCount;
-    private int livePlanes;
-    private int peakLivePlanes;
+    private int liveRows;
+    private int peakLiveRows;
 
     /**
      * @param importance weights per tile voxel in tile C order ({@link ImportanceMap}), all positive; null
@@ -45,18 +46,22 @@ final class TileAccumulator {
         long[] shape = grid.shape();
         nd = shape.length;
         width = Math.toIntExact(shape[0]);
-        int height = nd == 3 ? Math.toIntExact(shape[1]) : 1;
+        height = nd == 3 ? Math.toIntExact(shape[1]) : 1;
         int planes = Math.toIntExact(shape[nd - 1]);
-        planeVoxels = Math.multiplyExact(width, height);
+        Math.multiplyExact(width, height); // one plane's voxels are one array
         if (nd == 2)
-            Math.multiplyExact(planeVoxels, planes); // 2D outputs are one plane
+            Math.multiplyExact(width, planes); // 2D outputs are one plane
+        int rows = Math.multiplyExact(planes, height);
 
-        pending = new int[planes];
-        for (Tile t : grid)
-            for (int k = 0; k < t.writeSize(nd - 1); k++)
-                pending[(int) t.writeMin(nd - 1) + k]++;
-        sums = new float[planes][];
-        weights = new float[planes][];
+        pending = new int[rows];
+        for (Tile t : grid) {
+            Region r = new Region(t);
+            for (int k = 0; k < r.np; k++)
+                for (int j = 0; j < r.ny; j++)
+                    pending[r.row(k, j)]++;
+        }
+        sums = new float[rows][];
+        weights = new float[rows][];
         added = new boolean[grid.size()];
     }
 
@@ -87,11 +92,12 @@ final class TileAccumulator {
             accumulate(tile, r, output, offset);
         else
             copyCore(tile, r, output, offset);
-        for (int k = 0; k < r.np; k++) {
-            int p = r.p0 + k;
-            if (--pending[p] == 0 && grid.mode() == TileMode.GAUSSIAN)
-                finish(p);
-        }
+        for (int k = 0; k < r.np; k++)
+            for (int j = 0; j < r.ny; j++) {
+                int row = r.row(k, j);
+                if (--pending[row] == 0 && grid.mode() == TileMode.GAUSSIAN)
+                    finish(row);
+            }
     }
 
     private void checkTile(Tile tile) {
@@ -134,50 +140,54 @@ final class TileAccumulator {
         int planeRow(int j) {
             return (y0 + j) * width + x0;
         }
+
+        /** The accumulator row of the region's row j on its plane k. */
+        int row(int k, int j) {
+            return (p0 + k) * height + y0 + j;
+        }
     }
 
     private void accumulate(Tile tile, Region r, float[] out, int offset) {
         int tileVoxels = tile.voxels();
-        for (int k = 0; k < r.np; k++) {
-            int p = r.p0 + k;
-            if (sums[p] == null) {
-                sums[p] = zeroed(spareSums, channels * planeVoxels);
-                weights[p] = zeroed(spareWeights, planeVoxels);
-                peakLivePlanes = Math.max(peakLivePlanes, ++livePlanes);
-            }
-            float[] a = sums[p], w = weights[p];
+        for (int k = 0; k < r.np; k++)
             for (int j = 0; j < r.ny; j++) {
+                int row = r.row(k, j);
+                if (sums[row] == null) {
+                    sums[row] = zeroed(spareSums, channels * width);
+                    weights[row] = zeroed(spareWeights, width);
+                    peakLiveRows = Math.max(peakLiveRows, ++liveRows);
+                }
+                float[] a = sums[row], w = weights[row];
                 int tRow = r.tileRow(k, j);
-                int pRow = r.planeRow(j);
                 for (int i = 0; i < r.nx; i++)
-                    w[pRow + i] += importance[tRow + i];
+                    w[r.x0 + i] += importance[tRow + i];
                 for (int c = 0; c < channels; c++) {
                     int src = offset + c * tileVoxels + tRow;
-                    int dst = c * planeVoxels + pRow;
+                    int dst = c * width + r.x0;
                     for (int i = 0; i < r.nx; i++)
                         a[dst + i] += out[src + i] * importance[tRow + i];
                 }
             }
-        }
     }
 
-    private void finish(int p) {
-        float[] a = sums[p], w = weights[p];
+    private void finish(int row) {
+        float[] a = sums[row], w = weights[row];
         for (int c = 0; c < channels; c++) // in place: the sums become the stitched values, channel-major
-            for (int i = 0, o = c * planeVoxels; i < planeVoxels; i++)
+            for (int i = 0, o = c * width; i < width; i++)
                 a[o + i] /= w[i];
-        emitRun(p, 0, a, planeVoxels, 0, planeVoxels, 0, 0);
+        int p = row / height, y = row % height;
+        emitRun(p, y * width, a, width, 0, width, 0, y);
         spareSums.push(a);
         spareWeights.push(w);
-        sums[p] = null;
-        weights[p] = null;
-        livePlanes--;
+        sums[row] = null;
+        weights[row] = null;
+        liveRows--;
     }
 
     /**
-     * A finished plane's array, cleared, or a new one. Planes live for many tiles, so the collector would move
+     * A finished row's array, cleared, or a new one. Rows live for many tiles, so the collector would move
      * them to the old generation and find them dead only in a full collection: reused, they never become
-     * garbage, and the heap stays near the live planes.
+     * garbage, and the heap stays near the live rows.
      */
     private static float[] zeroed(java.util.ArrayDeque<float[]> spare, int length) {
         float[] a = spare.poll();
@@ -220,16 +230,16 @@ final class TileAccumulator {
         return addedCount == grid.size();
     }
 
-    int peakPlanes() {
-        return peakLivePlanes;
+    int peakRows() {
+        return peakLiveRows;
     }
 
-    /** Bytes of planes' sums and weights: planes x voxels per plane x (C + 1) floats. */
-    long bytes(int planes) {
-        return (long) planes * planeVoxels * (channels + 1) * Float.BYTES;
+    /** Bytes of rows' sums and weights: rows x width x (C + 1) floats. */
+    long bytes(int rows) {
+        return (long) rows * width * (channels + 1) * Float.BYTES;
     }
 
-    int livePlanes() {
-        return livePlanes;
+    int liveRows() {
+        return liveRows;
     }
 }

@@ -260,10 +260,9 @@ class StitcherTest {
         TileGrid grid = TileGrid.gaussian(shape, tile);
         Stitcher s = stitch(grid, 2, OutputKind.LOGITS, false, STEPS);
         assertLabels(s.labels(), STEPS, 2);
-        long plane = 40 * 36;
-        long wholeVolume = plane * 400 * 3 * 4;
-        assertTrue(s.peakAccumulatorPlanes() <= 32, "peak " + s.peakAccumulatorPlanes() + " planes");
-        assertEquals(s.peakAccumulatorPlanes() * plane * 3 * 4, s.peakAccumulatorBytes());
+        long wholeVolume = 40 * 36 * 400 * 3 * 4;
+        assertTrue(s.peakAccumulatorRows() <= 32 * 36, "peak " + s.peakAccumulatorRows() + " rows");
+        assertEquals(s.peakAccumulatorRows() * 40 * 3 * 4, s.peakAccumulatorBytes());
         assertTrue(s.peakAccumulatorBytes() * 10 < wholeVolume);
         assertEquals(0, s.accumulatorBytes(), "everything finished and freed");
 
@@ -272,7 +271,24 @@ class StitcherTest {
         for (int i = grid.size() - 1; i >= 0; i--)
             reverse.add(grid.get(i), run(grid.get(i), shape, 2, STEPS));
         assertLabels(reverse.labels(), STEPS, 2);
-        assertTrue(reverse.peakAccumulatorPlanes() >= s.peakAccumulatorPlanes());
+        assertTrue(reverse.peakAccumulatorRows() >= s.peakAccumulatorRows());
+    }
+
+    /**
+     * A wide volume: without overlap along z only about one tile's rows in y and z are alive, not whole planes;
+     * at nnU-Net's step 0.5 the planes the next layer of tiles also writes wait for it.
+     */
+    @Test
+    void wideVolumeKeepsOnlyATileWindowOfRows() {
+        long[] shape = { 200, 256, 64 };
+        int slabOfPlanes = 32 * 256; // rows of the 32 planes a tile layer touches
+        Stitcher s = stitch(TileGrid.gaussian(shape, new int[] { 32, 32, 32 }, 1.0), 2, OutputKind.LOGITS, false, SMOOTH);
+        assertLabels(s.labels(), SMOOTH, 2);
+        assertTrue(s.peakAccumulatorRows() * 4 < slabOfPlanes, "peak " + s.peakAccumulatorRows() + " rows");
+        assertEquals(0, s.accumulatorBytes());
+        Stitcher half = stitch(TileGrid.gaussian(shape, new int[] { 32, 32, 32 }), 2, OutputKind.LOGITS, false, SMOOTH);
+        assertLabels(half.labels(), SMOOTH, 2);
+        assertTrue(half.peakAccumulatorRows() <= 18 * 256, "peak " + half.peakAccumulatorRows() + " rows");
     }
 
     @Test
