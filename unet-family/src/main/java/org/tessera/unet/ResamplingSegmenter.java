@@ -95,13 +95,19 @@ public final class ResamplingSegmenter implements VolumeSegmenter {
         Volume atTraining = Volume.withChannels(perChannel(input, shape, 3), trained).withUnit(unit);
         SegmentResult r = network.segment(atTraining, options.withProbabilities(true), progress);
         long[] own = input.spatialShape();
-        Volume probabilities = input.withImage(perChannel(r.probabilities(), own, 1), true);
         List<AttentionMap> attention = new ArrayList<>();
         for (AttentionMap a : r.attention())
             attention.add(new AttentionMap(a.name(), input.withImage(Resize.image(a.map().image(), own, 1), false)));
-        return new SegmentResult(input.withImage(argmax(probabilities.image(), own), false),
-                options.probabilities() ? probabilities : null, List.copyOf(attention), r.tile(), r.tiles(), r.batch(),
-                r.device(), r.engineNanos(), System.nanoTime() - start);
+        Volume probabilities = null;
+        Img<UnsignedByteType> labels;
+        if (options.probabilities()) {
+            probabilities = input.withImage(perChannel(r.probabilities(), own, 1), true);
+            labels = argmax(probabilities.image(), own);
+        } else { // labels only: the probabilities come back one plane at a time, never as whole float volumes
+            labels = streamedArgmax(r.probabilities().image(), own);
+        }
+        return new SegmentResult(input.withImage(labels, false), probabilities, List.copyOf(attention), r.tile(),
+                r.tiles(), r.batch(), r.device(), r.engineNanos(), System.nanoTime() - start);
     }
 
     /** Every channel resized to {@code shape}, stacked along a last channel axis. */
@@ -136,6 +142,37 @@ public final class ResamplingSegmenter implements VolumeSegmenter {
             c.get().set(best);
         }
         return labels;
+    }
+
+    /**
+     * The labels {@link #argmax} gives for the probabilities resized (linearly) to {@code shape}, made plane by
+     * plane from {@link Resize.Planes} of each class: the same floats, so the same labels.
+     */
+    private static Img<UnsignedByteType> streamedArgmax(RandomAccessibleInterval<? extends RealType<?>> probabilities,
+            long[] shape) {
+        int channelAxis = shape.length;
+        int classes = Math.toIntExact(probabilities.dimension(channelAxis));
+        List<Resize.Planes> planes = new ArrayList<>();
+        for (int k = 0; k < classes; k++)
+            planes.add(new Resize.Planes(Views.hyperSlice(probabilities, channelAxis, k), shape, 1));
+        byte[] out = new byte[Math.toIntExact(net.imglib2.util.Intervals.numElements(new net.imglib2.FinalInterval(shape)))];
+        int plane = planes.get(0).planeVoxels();
+        float[][] p = new float[classes][];
+        for (int z = 0; z < planes.get(0).depth(); z++) {
+            for (int k = 0; k < classes; k++)
+                p[k] = planes.get(k).plane(z);
+            for (int i = 0; i < plane; i++) {
+                int best = 0;
+                double bestValue = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < classes; k++)
+                    if (p[k][i] > bestValue) {
+                        bestValue = p[k][i];
+                        best = k;
+                    }
+                out[z * plane + i] = (byte) best;
+            }
+        }
+        return ArrayImgs.unsignedBytes(out, shape);
     }
 
     private static String join(long[] shape) {

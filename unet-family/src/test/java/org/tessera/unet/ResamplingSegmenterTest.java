@@ -58,6 +58,10 @@ class ResamplingSegmenterTest {
             // and the labels agree with the direct run's, seen on the fine grid
             double agree = agreement(direct.labels().channel(0), viaResampling.labels().channel(0));
             assertTrue(agree > 0.97, "agreement " + agree);
+            // labels alone come back plane by plane, without whole probability volumes: the same labels
+            SegmentResult labelsOnly = resampling.segment(fine, options, Progress.NONE);
+            assertNull(labelsOnly.probabilities());
+            assertEquals(1.0, agreement(viaResampling.labels().channel(0), labelsOnly.labels().channel(0)));
         }
     }
 
