@@ -10,6 +10,9 @@ object's area by its holes only); the card keeps fillHoles true. AP@0.5 per imag
 objects matched at IoU >= 0.5, averaged over images, as `tessera evaluate --instances` reports it.
 
   python3 scripts/tune_instances.py --id nuclei-2d-dsb-unet --checkpoint /tmp/tessera-train/nuclei-2d-dsb-unet.pt
+  python3 scripts/tune_instances.py --id nuclei-2d-he-unet     (no checkpoint: the model's own model.onnx)
+
+A model with colour input (three channels) is tuned on training histology images, a gray one on fluorescence.
 """
 import argparse
 import itertools
@@ -23,14 +26,15 @@ from scipy import ndimage
 from skimage.segmentation import watershed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from datasets import dsb_case, dsb_index  # noqa: E402
+from datasets import dsb_case, dsb_case_rgb, dsb_index  # noqa: E402
+from train import warm_start  # noqa: E402
 from tessera_common import MODELS, REPO, build_model, write_json  # noqa: E402
 
 
-def tuning_ids(root, count=40):
-    """Every step-th training fluorescence image (sorted by id), `count` of them: a fixed, spread-out subset;
+def tuning_ids(root, count=40, modality="fluorescence"):
+    """Every step-th training image of the modality (sorted by id), `count` of them: a fixed, spread-out subset;
     returns (ids, step)."""
-    ids = sorted(r["id"] for r in dsb_index(root, ("fluorescence",)) if r["split"] == "train")
+    ids = sorted(r["id"] for r in dsb_index(root, (modality,)) if r["split"] == "train")
     step = max(1, len(ids) // count)
     return ids[::step][:count], step
 
@@ -38,9 +42,11 @@ def tuning_ids(root, count=40):
 @torch.no_grad()
 def probabilities(model, img, div):
     """Softmax of the whole image, zero-padded at the high end to the divisibility and cropped back."""
-    pad = [(0, (-s) % d) for s, d in zip(img.shape, div)]
-    p = model(torch.from_numpy(np.pad(img, pad))[None, None])[0].softmax(0).numpy()
-    return p[:, :img.shape[0], :img.shape[1]]
+    h, w = img.shape[-2:]
+    pad = [(0, 0)] * (img.ndim - 2) + [(0, (-h) % div[0]), (0, (-w) % div[1])]
+    x = torch.from_numpy(np.pad(img, pad))
+    p = model(x[None] if img.ndim == 3 else x[None, None])[0].softmax(0).numpy()
+    return p[:, :h, :w]
 
 
 def remove_small(labels, minimum):
@@ -79,7 +85,8 @@ def ap50(pred, truth):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--id", required=True)
-    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--checkpoint", help="the PyTorch checkpoint (default: the model's own model.onnx, loaded into "
+                                        "the same network; exact in eval mode)")
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
     ap.add_argument("--out", default=MODELS)
     ap.add_argument("--count", type=int, default=40, help="training images to tune on")
@@ -88,20 +95,25 @@ def main():
     card_path = os.path.join(args.out, args.id, "card.json")
     card = json.load(open(card_path))
     net = card["network"]
+    colour = len(card["input"]["channels"]) == 3
     model = build_model(card["architecture"], 2, len(card["output"]["classes"]), net["baseWidth"],
-                        [tuple(reversed(p)) for p in net["poolKernels"]])
-    model.load_state_dict(torch.load(args.checkpoint))
+                        [tuple(reversed(p)) for p in net["poolKernels"]], in_channels=3 if colour else 1)
+    if args.checkpoint:
+        model.load_state_dict(torch.load(args.checkpoint))
+    else:
+        warm_start(model, os.path.join(args.out, args.id, "model.onnx"), [torch.zeros((1, 3 if colour else 1, 64, 64))])
     model.eval()
+    modality = "histology" if colour else "fluorescence"
     classes = card["output"]["classes"]
     ci, cb = classes.index(card["instances"]["interior"]), classes.index(card["instances"]["boundary"])
     div = list(reversed(card["divisibility"]))
-    ids, step = tuning_ids(args.data, args.count)
+    ids, step = tuning_ids(args.data, args.count, modality)
     cases = []
     for i in ids:
-        img, truth = dsb_case(args.data, i)
+        img, truth = (dsb_case_rgb if colour else dsb_case)(args.data, i)
         p = probabilities(model, img, div)
         cases.append((p[ci], p[cb], truth))
-    print("tuning on %d training fluorescence images" % len(cases), flush=True)
+    print("tuning on %d training %s images" % (len(cases), modality), flush=True)
 
     def score(seed_t, fg_t, min_seed, min_area):
         return float(np.mean([ap50(instances(pi, pb, seed_t, fg_t, min_seed, min_area), t) for pi, pb, t in cases]))
@@ -129,9 +141,9 @@ def main():
     card["instances"].update(seedThreshold=seed_t, foregroundThreshold=fg_t, minSeedArea=min_seed,
                              minArea=min_area, fillHoles=True)
     card["training"]["instanceTuning"] = (
-        "instances block chosen by scripts/tune_instances.py on %d training fluorescence images (every %d-th "
+        "instances block chosen by scripts/tune_instances.py on %d training %s images (every %d-th "
         "training id, sorted; seen in training), mean AP@0.5 %.4f there; no validation image used"
-        % (len(ids), step, s))
+        % (len(ids), modality, step, s))
     write_json(card, card_path)
 
 
