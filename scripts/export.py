@@ -370,7 +370,8 @@ def export_model(model, folder, info):
         "trainingData": dict(pre["data"], trainCases=[c[0] for c in info["train"]], heldOutCases=held_names),
         "training": {"script": "scripts/train.py", "command": info["command"], "seed": info["seed"],
                      "budget": ("continued from %s (its training: startedFrom) for " % info["started_from"]["model"]
-                                if info.get("started_from") else "") + "%d iterations (batch %d, patch %s, Adam lr %g with cosine decay) in %.1f min "
+                                if info.get("started_from") else "") +
+                               "%d iterations (batch %d, patch %s, Adam lr %g with cosine decay) in %.1f min "
                                "on %s; stops at --iters or --minutes, whichever comes first"
                                % (info["iterations"], info["batch"], "x".join(map(str, rev(info["patch"]))),
                                   info["lr"], info["minutes"], info.get("device", "2 CPU threads")),
