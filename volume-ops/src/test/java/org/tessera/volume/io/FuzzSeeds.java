@@ -1,5 +1,7 @@
 package org.tessera.volume.io;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
+import org.tessera.volume.InvalidInputException;
 import org.tessera.volume.Volume;
 
 import net.imglib2.type.numeric.integer.ShortType;
@@ -46,8 +49,18 @@ class FuzzSeeds {
         return Files.readAllBytes(file);
     }
 
+    /** Writes a seed and holds it to the readers' contract: it is read, or refused with a message naming it. */
     private static void seed(Path folder, String name, byte[] bytes) throws IOException {
-        Files.write(folder.resolve(name), bytes);
+        Path file = folder.resolve(name);
+        Files.write(file, bytes);
+        try {
+            if (name.endsWith(".npy"))
+                Npy.read(file);
+            else
+                VolumeIO.read(file);
+        } catch (InvalidInputException e) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(name), name + ": " + e.getMessage());
+        }
     }
 
     @Test
