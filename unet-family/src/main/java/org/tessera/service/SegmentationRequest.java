@@ -122,7 +122,6 @@ public final class SegmentationRequest {
     public static final String TILE_FORMS = "write auto, or whole numbers x,y for a 2D model (e.g. 128,128) or x,y,z "
             + "for a 3D model (e.g. 64,64,32)";
 
-    /** "auto" (or nothing) for the pipeline's choice (see {@link TileMode#AUTO}), else sizes like "128,128" or "64x64x32". */
     /** A batch size as the faces take it: "auto" ({@link SegmentOptions#AUTO_BATCH}) or a whole number >= 1. */
     public static int batch(String value) {
         String v = value == null ? "" : value.strip();
@@ -139,6 +138,7 @@ public final class SegmentationRequest {
                 + "not '" + value + "'");
     }
 
+    /** "auto" (or nothing) for the pipeline's choice (see {@link TileMode#AUTO}), else sizes like "128,128" or "64x64x32". */
     public static int[] tile(String text) {
         if (text == null || text.isBlank() || text.strip().equalsIgnoreCase(AUTO))
             return null;

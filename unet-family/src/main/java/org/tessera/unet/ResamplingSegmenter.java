@@ -4,15 +4,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
-import net.imglib2.Cursor;
-import net.imglib2.RandomAccess;
+import net.imglib2.FinalInterval;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.util.Intervals;
 import net.imglib2.view.Views;
 
 import org.tessera.volume.Progress;
@@ -101,8 +103,13 @@ public final class ResamplingSegmenter implements VolumeSegmenter {
         Volume probabilities = null;
         Img<UnsignedByteType> labels;
         if (options.probabilities()) {
-            probabilities = input.withImage(perChannel(r.probabilities(), own, 1), true);
-            labels = argmax(probabilities.image(), own);
+            float[][] each = resizedBack(r.probabilities().image(), own);
+            List<Img<FloatType>> channels = new ArrayList<>();
+            for (float[] c : each)
+                channels.add(ArrayImgs.floats(c, own));
+            probabilities = input.withImage(Views.stack(channels), true);
+            int plane = Math.toIntExact(own[0] * own[1]);
+            labels = argmax(each.length, own, z -> each, z -> z * plane);
         } else { // labels only: the probabilities come back one plane at a time, never as whole float volumes
             labels = streamedArgmax(r.probabilities().image(), own);
         }
@@ -118,55 +125,50 @@ public final class ResamplingSegmenter implements VolumeSegmenter {
         return Views.stack(channels);
     }
 
-    /** Labels 0..C-1: the first class of the largest probability, as the tiled pipeline decides. */
-    private static Img<UnsignedByteType> argmax(RandomAccessibleInterval<? extends RealType<?>> probabilities, long[] shape) {
-        Img<UnsignedByteType> labels = ArrayImgs.unsignedBytes(shape);
+    /** Each class's probabilities resized (linearly) to {@code shape}, x fastest. */
+    private static float[][] resizedBack(RandomAccessibleInterval<? extends RealType<?>> probabilities, long[] shape) {
         int channelAxis = shape.length;
-        long classes = probabilities.dimension(channelAxis);
-        RandomAccess<? extends RealType<?>> p = probabilities.randomAccess();
-        Cursor<UnsignedByteType> c = labels.localizingCursor();
-        while (c.hasNext()) {
-            c.fwd();
-            for (int d = 0; d < channelAxis; d++)
-                p.setPosition(c.getLongPosition(d), d);
-            int best = 0;
-            double bestValue = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < classes; k++) {
-                p.setPosition(k, channelAxis);
-                double value = p.get().getRealDouble();
-                if (value > bestValue) {
-                    bestValue = value;
-                    best = k;
-                }
-            }
-            c.get().set(best);
+        float[][] out = new float[Math.toIntExact(probabilities.dimension(channelAxis))][];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = new float[Math.toIntExact(Intervals.numElements(new FinalInterval(shape)))];
+            new Resize.Planes(Views.hyperSlice(probabilities, channelAxis, k), shape, 1).fill(out[k]);
         }
-        return labels;
+        return out;
     }
 
-    /**
-     * The labels {@link #argmax} gives for the probabilities resized (linearly) to {@code shape}, made plane by
-     * plane from {@link Resize.Planes} of each class: the same floats, so the same labels.
-     */
+    /** The same labels without whole float volumes: each class's probabilities resized one plane at a time. */
     private static Img<UnsignedByteType> streamedArgmax(RandomAccessibleInterval<? extends RealType<?>> probabilities,
             long[] shape) {
         int channelAxis = shape.length;
-        int classes = Math.toIntExact(probabilities.dimension(channelAxis));
         List<Resize.Planes> planes = new ArrayList<>();
-        for (int k = 0; k < classes; k++)
+        for (int k = 0; k < probabilities.dimension(channelAxis); k++)
             planes.add(new Resize.Planes(Views.hyperSlice(probabilities, channelAxis, k), shape, 1));
-        byte[] out = new byte[Math.toIntExact(net.imglib2.util.Intervals.numElements(new net.imglib2.FinalInterval(shape)))];
-        int plane = planes.get(0).planeVoxels();
-        float[][] p = new float[classes][];
-        for (int z = 0; z < planes.get(0).depth(); z++) {
-            for (int k = 0; k < classes; k++)
-                p[k] = planes.get(k).plane(z);
+        float[][] current = new float[planes.size()][];
+        return argmax(planes.size(), shape, z -> {
+            for (int k = 0; k < current.length; k++)
+                current[k] = planes.get(k).plane(z);
+            return current;
+        }, z -> 0);
+    }
+
+    /**
+     * Labels 0..C-1 on {@code shape}, plane by plane: the first class of the largest probability, as the tiled
+     * pipeline decides. {@code planes.apply(z)} gives each class's values and {@code offset.applyAsInt(z)} where
+     * plane z starts in them.
+     */
+    private static Img<UnsignedByteType> argmax(int classes, long[] shape, IntFunction<float[][]> planes,
+            IntUnaryOperator offset) {
+        int plane = Math.toIntExact(shape[0] * shape[1]), depth = shape.length == 3 ? Math.toIntExact(shape[2]) : 1;
+        byte[] out = new byte[Math.multiplyExact(plane, depth)];
+        for (int z = 0; z < depth; z++) {
+            float[][] p = planes.apply(z);
+            int from = offset.applyAsInt(z);
             for (int i = 0; i < plane; i++) {
                 int best = 0;
                 double bestValue = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < classes; k++)
-                    if (p[k][i] > bestValue) {
-                        bestValue = p[k][i];
+                    if (p[k][from + i] > bestValue) {
+                        bestValue = p[k][from + i];
                         best = k;
                     }
                 out[z * plane + i] = (byte) best;

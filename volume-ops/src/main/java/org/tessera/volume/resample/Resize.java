@@ -290,17 +290,6 @@ public final class Resize {
             }
         }
 
-        /** The input voxels output voxel j reads: {first, last} (before the prefilter widens a spline's reach). */
-        int[] reads(int j) {
-            int lo = n, hi = -1;
-            for (int t = 0; t < taps; t++) {
-                int i = Math.min(n - 1, Math.max(0, index[j][t] - pad));
-                lo = Math.min(lo, i);
-                hi = Math.max(hi, i);
-            }
-            return new int[] { lo, hi };
-        }
-
         double weight(int j, int t) {
             return weight[j][t];
         }
